@@ -1,0 +1,202 @@
+#include "server/server.hpp"
+
+#include "core/error.hpp"
+#include "core/store.hpp"
+#include "server/app.hpp"
+#include "server/log.hpp"
+#include "server/render.hpp"
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <httplib.h>
+#include <mutex>
+#include <sys/socket.h>
+#include <thread>
+
+namespace mfo::server {
+namespace {
+
+constexpr time_t k_read_timeout_seconds = 5;
+constexpr time_t k_write_timeout_seconds = 5;
+// Each open keep-alive connection holds a worker thread, so idle ones are
+// let go quickly and none keeps its thread for long.
+constexpr time_t k_keep_alive_seconds = 2;
+constexpr std::size_t k_keep_alive_max_requests = 100;
+constexpr auto k_start_timeout = std::chrono::seconds(5);
+
+// The instance's secret: the configured one, else the one `mfo db init`
+// generated and kept in the database. Opening the store here also makes
+// a missing or uninitialized database fail before the port is bound.
+std::string load_secret_key(const core::Config& config)
+{
+    core::Store store = core::Store::open(config.database_path);
+    if (!config.secret_key.empty()) {
+        return config.secret_key;
+    }
+    std::optional<std::string> stored = store.meta("secret_key");
+    if (!stored || stored->empty()) {
+        throw core::Error(
+            "no secret key: set MFO_SECRET_KEY or run 'mfo db init'",
+            core::Error::Kind::invalid);
+    }
+    return *stored;
+}
+
+void delete_expired_sessions(const core::Config& config)
+{
+    core::Store store = core::Store::open(config.database_path);
+    const core::Timestamp now = core::now();
+    store.delete_expired_sessions(now - config.session_idle_timeout,
+                                  now - config.session_lifetime,
+                                  now - config.remember_lifetime);
+}
+
+void set_socket_options(socket_t socket)
+{
+    // cpp-httplib 0.11 sets SO_REUSEPORT, which lets a second server bind
+    // the same port silently; SO_REUSEADDR alone allows a quick restart
+    // over TIME_WAIT connections and still reports a port in use.
+    int yes = 1;
+    setsockopt(socket, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+}
+
+void configure(httplib::Server& http, const core::Config& config)
+{
+    // Without TCP_NODELAY every keep-alive answer waits ~40 ms for the
+    // client's delayed ACK, since headers and body go out separately.
+    http.set_tcp_nodelay(true);
+    http.set_socket_options(set_socket_options);
+    http.set_payload_max_length(
+        static_cast<std::size_t>(std::max(config.max_body_bytes, 0)));
+    http.set_read_timeout(k_read_timeout_seconds);
+    http.set_write_timeout(k_write_timeout_seconds);
+    http.set_keep_alive_timeout(k_keep_alive_seconds);
+    http.set_keep_alive_max_count(k_keep_alive_max_requests);
+    const auto threads = static_cast<std::size_t>(worker_thread_count(config));
+    http.new_task_queue = [threads] {
+        return new httplib::ThreadPool(threads);
+    };
+}
+
+std::string bind_failure(const core::Config& config, int error)
+{
+    std::string reason = "the address is not available";
+    if (error == EADDRINUSE) {
+        reason = "the port is already in use";
+    } else if (error != 0) {
+        reason = std::strerror(error);
+    }
+    return "cannot listen on " + config.host + ":" +
+           std::to_string(config.port) + ": " + reason;
+}
+
+int bind_port(httplib::Server& http, const core::Config& config)
+{
+    errno = 0;
+    const int port =
+        config.port == 0
+            ? http.bind_to_any_port(config.host)
+            : (http.bind_to_port(config.host, config.port) ? config.port : -1);
+    if (port <= 0) {
+        throw core::Error(bind_failure(config, errno),
+                          core::Error::Kind::unavailable);
+    }
+    return port;
+}
+
+std::string url_host(const std::string& host)
+{
+    return host.find(':') != std::string::npos ? "[" + host + "]" : host;
+}
+
+} // namespace
+
+struct Server::Impl {
+    core::Config config;
+    std::unique_ptr<App> app;
+    httplib::Server http; // destroyed before app: its handlers use it
+    std::thread listener;
+    std::mutex join_mutex;
+    int port = 0;
+
+    void start_listener();
+    void join();
+};
+
+void Server::Impl::start_listener()
+{
+    listener = std::thread([this] { http.listen_after_bind(); });
+    // stop() does nothing until httplib reports running, so wait for it:
+    // a stop() right after start() must not be lost.
+    const auto deadline = std::chrono::steady_clock::now() + k_start_timeout;
+    while (!http.is_running() && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+}
+
+void Server::Impl::join()
+{
+    const std::lock_guard lock(join_mutex);
+    if (listener.joinable()) {
+        listener.join();
+    }
+}
+
+Server::Server(core::Config config) : m_impl(std::make_unique<Impl>())
+{
+    m_impl->config = std::move(config);
+}
+
+Server::~Server()
+{
+    stop();
+}
+
+void Server::start()
+{
+    Impl& impl = *m_impl;
+    if (impl.app) {
+        throw core::Error("the server is already started");
+    }
+    const core::Config& config = impl.config;
+    std::string secret_key = load_secret_key(config);
+    Templates templates = Templates::load(config.templates_dir);
+    const int overrides = templates.override_count();
+    delete_expired_sessions(config);
+
+    impl.app = std::make_unique<App>(config, std::move(secret_key),
+                                     std::move(templates));
+    configure(impl.http, config);
+    impl.app->install(impl.http);
+    impl.port = bind_port(impl.http, config);
+    impl.start_listener();
+
+    log_line(
+        LogLevel::info,
+        "listening on http://" + url_host(config.host) + ":" +
+            std::to_string(impl.port) + " database=" + config.database_path +
+            " templates=" +
+            (config.templates_dir.empty() ? "built-in" : config.templates_dir) +
+            " overrides=" + std::to_string(overrides) +
+            " threads=" + std::to_string(worker_thread_count(config)));
+}
+
+int Server::port() const
+{
+    return m_impl->port;
+}
+
+void Server::wait()
+{
+    m_impl->join();
+}
+
+void Server::stop()
+{
+    // httplib finishes the requests in flight before listen returns.
+    m_impl->http.stop();
+    m_impl->join();
+}
+
+} // namespace mfo::server

@@ -1,0 +1,106 @@
+#include "tests/support/run_mfo.hpp"
+
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <csignal>
+#include <fcntl.h>
+#include <fstream>
+#include <httplib.h>
+#include <sstream>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+
+using namespace mfo::test;
+
+namespace {
+
+// `mfo serve --port 0` started in `dir`, its standard error in a file.
+pid_t spawn_serve(const TempDir& dir)
+{
+    const std::string log = dir.file("serve.log");
+    const pid_t pid = fork();
+    if (pid == 0) {
+        const int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        if (fd < 0 || chdir(dir.path().c_str()) != 0) {
+            _exit(127);
+        }
+        dup2(fd, STDERR_FILENO);
+        dup2(fd, STDOUT_FILENO);
+        execl(MFO_BINARY, MFO_BINARY, "serve", "--port", "0", "--threads", "2",
+              static_cast<char*>(nullptr));
+        _exit(127);
+    }
+    return pid;
+}
+
+std::string read_text(const std::string& path)
+{
+    std::ifstream in(path);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+// The port from the start-up line, waiting up to five seconds for it.
+int wait_for_port(const TempDir& dir)
+{
+    const std::string marker = "listening on http://127.0.0.1:";
+    for (int i = 0; i < 500; ++i) {
+        const std::string log = read_text(dir.file("serve.log"));
+        const auto at = log.find(marker);
+        if (at != std::string::npos) {
+            return std::stoi(log.substr(at + marker.size()));
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return 0;
+}
+
+} // namespace
+
+TEST_CASE("serve prints its URL and exits 0 on SIGTERM", "[server]")
+{
+    TempDir dir;
+    init_instance(dir);
+    const pid_t pid = spawn_serve(dir);
+    REQUIRE(pid > 0);
+    const int port = wait_for_port(dir);
+    if (port == 0) {
+        kill(pid, SIGKILL);
+        waitpid(pid, nullptr, 0);
+    }
+    REQUIRE(port > 0);
+
+    httplib::Client client("127.0.0.1", port);
+    const httplib::Result health = client.Get("/healthz");
+    REQUIRE(health);
+    CHECK(health->body == "ok");
+
+    kill(pid, SIGTERM);
+    int status = 0;
+    REQUIRE(waitpid(pid, &status, 0) == pid);
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
+    const std::string log = read_text(dir.file("serve.log"));
+    CHECK(log.find("GET /healthz 200") != std::string::npos);
+    CHECK(log.find("stopping on SIGTERM") != std::string::npos);
+}
+
+TEST_CASE("serve refuses a missing database in one line", "[server]")
+{
+    TempDir dir;
+    const RunResult result = run_mfo(dir, {"serve", "--port", "0"});
+    CHECK(result.exit_code == 1);
+    CHECK(result.err.starts_with("mfo: error: "));
+    CHECK(std::count(result.err.begin(), result.err.end(), '\n') == 1);
+}
+
+TEST_CASE("serve refuses a port that is not a number as misuse", "[server]")
+{
+    TempDir dir;
+    init_instance(dir);
+    const RunResult result = run_mfo(dir, {"serve", "--port", "http"});
+    CHECK(result.exit_code == 2);
+    CHECK(result.err.find("port") != std::string::npos);
+}
