@@ -8,6 +8,7 @@ INSTANCE ?= instance
 JOBS ?= $(shell nproc)
 PORT ?= 5000
 ADMIN_EMAIL ?= admin@example.com
+MAKEFLAGS += --no-print-directory
 
 .PHONY: all deps test-deps build run test clean
 
@@ -21,7 +22,7 @@ test-deps:
 
 build: deps
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-	@cmake --build $(BUILD) -j $(JOBS)
+	@cmake --build $(BUILD) -j $(JOBS) --target mfo
 
 run: build
 	@scripts/run-instance.sh $(BUILD)/mfo $(INSTANCE) $(ADMIN_EMAIL) $(PORT)

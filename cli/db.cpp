@@ -28,9 +28,6 @@ int run_init(const Context& context)
     const core::Config config = context.config();
     const std::string& path = config.database_path;
     const core::InitResult result = core::Store::initialize(path);
-    core::Store store = core::Store::open(path);
-    ensure_secret_key(context, config, store);
-
     const std::string version = std::to_string(result.to_version);
     if (result.from_version == 0) {
         context.say("created database '" + path + "' (schema version " +
@@ -42,6 +39,8 @@ int run_init(const Context& context)
         context.say("upgraded database '" + path + "' from schema version " +
                     std::to_string(result.from_version) + " to " + version);
     }
+    core::Store store = core::Store::open(path);
+    ensure_secret_key(context, config, store);
     return k_exit_ok;
 }
 

@@ -14,5 +14,6 @@ if ! "$mfo" user show "$admin_email" >/dev/null 2>&1; then
     "$mfo" role create admin --description "May open the admin page" \
         >/dev/null 2>&1 || true
     "$mfo" user create "$admin_email" --role admin --generate-password
+    echo "log in as $admin_email with the password above; it is not stored"
 fi
 exec "$mfo" serve --port "$port"

@@ -15,4 +15,4 @@ stage "unit, CLI and server tests"
 ctest --test-dir build-ci --output-on-failure -j "$jobs"
 
 stage "end-to-end test in headless chromium"
-tests/e2e/run.sh build-ci/cli/mfo build-ci/screenshots
+tests/e2e/run.sh build-ci/mfo build-ci/screenshots
