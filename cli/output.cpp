@@ -1,5 +1,7 @@
 #include "cli/output.hpp"
 
+#include "core/text.hpp"
+
 #include <cstdio>
 
 namespace mfo::cli {
@@ -47,18 +49,7 @@ std::string json_string(std::string_view text)
 
 std::string printable(std::string_view text)
 {
-    std::string out;
-    for (const char c : text) {
-        const auto byte = static_cast<unsigned char>(c);
-        if (byte < 0x20 || byte == 0x7F) {
-            char escaped[8];
-            std::snprintf(escaped, sizeof escaped, "\\x%02x", byte);
-            out += escaped;
-        } else {
-            out += c;
-        }
-    }
-    return out;
+    return core::escape_controls(text);
 }
 
 std::string optional_time(const std::optional<core::Timestamp>& time)

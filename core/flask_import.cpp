@@ -9,6 +9,8 @@
 #include <sqlite3.h>
 
 #include "core/crypto.hpp"
+#include "core/sql_binding.hpp"
+#include "core/text.hpp"
 #include "core/email.hpp"
 
 namespace mfo::core {
@@ -18,24 +20,6 @@ using Kind = Error::Kind;
 
 constexpr std::size_t k_uniquifier_bytes = 16;
 constexpr std::size_t k_max_username_length = 254;
-
-// 'text' with control bytes escaped, so a hostile row cannot break the
-// one-line format of a message.
-std::string in_quotes(std::string_view text)
-{
-    std::string result = "'";
-    for (const char c : text) {
-        const auto byte = static_cast<unsigned char>(c);
-        if (byte < 0x20 || byte == 0x7f) {
-            char escape[5];
-            std::snprintf(escape, sizeof escape, "\\x%02x", byte);
-            result += escape;
-        } else {
-            result += c;
-        }
-    }
-    return result + "'";
-}
 
 bool has_control(std::string_view text)
 {
@@ -421,26 +405,6 @@ std::optional<std::string> ImportWriter::skip_reason(const FstUser& user,
                " is already taken in mfo";
     }
     return std::nullopt;
-}
-
-void bind_optional(SQLite::Statement& statement, int index,
-                   const std::optional<std::string>& text)
-{
-    if (text) {
-        statement.bind(index, *text);
-    } else {
-        statement.bind(index);
-    }
-}
-
-void bind_optional(SQLite::Statement& statement, int index,
-                   const std::optional<Timestamp>& time)
-{
-    if (time) {
-        statement.bind(index, *time);
-    } else {
-        statement.bind(index);
-    }
 }
 
 std::int64_t ImportWriter::insert_user(const FstUser& user,

@@ -1,6 +1,8 @@
 #include "core/store.hpp"
 
 #include "core/crypto.hpp"
+#include "core/sql_binding.hpp"
+#include "core/text.hpp"
 #include "core/email.hpp"
 #include "core/schema.hpp"
 
@@ -56,24 +58,6 @@ SELECT id_hash, user_id, uniquifier, csrf_token, is_persistent, created_at,
        last_seen_at
 FROM sessions WHERE id_hash = ?
 )sql";
-
-// 'text' for a message, with control bytes escaped so that a hostile value
-// cannot break the one-line format or drive the terminal.
-std::string in_quotes(std::string_view text)
-{
-    std::string result = "'";
-    for (const char c : text) {
-        const auto byte = static_cast<unsigned char>(c);
-        if (byte < 0x20 || byte == 0x7f) {
-            char escape[5];
-            std::snprintf(escape, sizeof escape, "\\x%02x", byte);
-            result += escape;
-        } else {
-            result += c;
-        }
-    }
-    return result + "'";
-}
 
 std::string database_name(const std::string& path)
 {
@@ -162,26 +146,6 @@ void bind_blob(SQLite::Statement& statement, int index, std::string_view bytes)
     static constexpr char k_empty = 0;
     statement.bind(index, bytes.empty() ? &k_empty : bytes.data(),
                    static_cast<int>(bytes.size()));
-}
-
-void bind_optional(SQLite::Statement& statement, int index,
-                   const std::optional<std::string>& text)
-{
-    if (text) {
-        statement.bind(index, *text);
-    } else {
-        statement.bind(index);
-    }
-}
-
-void bind_optional(SQLite::Statement& statement, int index,
-                   const std::optional<Timestamp>& time)
-{
-    if (time) {
-        statement.bind(index, *time);
-    } else {
-        statement.bind(index);
-    }
 }
 
 std::optional<std::string> optional_text(const SQLite::Column& column)
@@ -451,6 +415,10 @@ void configure(SQLite::Database& db)
     // corrupt the file.
     db.exec("PRAGMA journal_mode = WAL");
     db.exec("PRAGMA synchronous = NORMAL");
+    // The server keeps one connection per worker thread; SQLite's default
+    // page cache (2 MiB each) would let a large database multiply the
+    // resident set by the thread count. The OS caches the file anyway.
+    db.exec("PRAGMA cache_size = -256");
 }
 
 std::unique_ptr<SQLite::Database> connect(const std::string& path)
@@ -537,7 +505,9 @@ struct Store::Statements {
           find_session(db, std::string(k_select_session)),
           touch_session(
               db, "UPDATE sessions SET last_seen_at = ? WHERE id_hash = ?"),
-          data_version(db, "PRAGMA data_version")
+          data_version(db, "PRAGMA data_version"),
+          list_users(db, std::string(k_select_user) +
+                             "WHERE u.id > ?1 ORDER BY u.id LIMIT ?2")
     {
     }
 
@@ -545,6 +515,36 @@ struct Store::Statements {
     SQLite::Statement find_session;
     SQLite::Statement touch_session;
     SQLite::Statement data_version;
+    SQLite::Statement list_users; // without a role filter: the admin page
+
+    // The user count and the role list, valid while `tables_state` holds:
+    // count(*) reads the whole users index, so the admin page would cost
+    // time in proportion to the number of users on every request.
+    std::pair<std::int64_t, std::int64_t> tables_state{-1, -1};
+    std::optional<std::int64_t> user_count;
+    std::optional<std::vector<Role>> roles;
+
+    // True when no table has changed since the last call: data_version
+    // moves when another connection commits, total_changes when this one
+    // writes. Otherwise forgets the cached values.
+    bool is_unchanged(SQLite::Database& db)
+    {
+        std::int64_t version = 0;
+        {
+            const ResetOnExit reset(data_version);
+            data_version.executeStep();
+            version = data_version.getColumn(0).getInt64();
+        }
+        const std::pair<std::int64_t, std::int64_t> state{
+            version, sqlite3_total_changes64(db.getHandle())};
+        if (state == tables_state) {
+            return true;
+        }
+        tables_state = state;
+        user_count.reset();
+        roles.reset();
+        return false;
+    }
 };
 
 Timestamp now()
@@ -784,6 +784,19 @@ std::optional<User> Store::find_user_by_email(std::string_view email)
 
 std::vector<User> Store::list_users(const UserQuery& query)
 {
+    if (!query.role && query.limit >= 0) {
+        return with_context(m_path, "list users", [&] {
+            SQLite::Statement& select = m_statements->list_users;
+            const ResetOnExit reset(select);
+            select.bind(1, query.after_id);
+            select.bind(2, query.limit);
+            std::vector<User> users;
+            while (select.executeStep()) {
+                users.push_back(read_user(select));
+            }
+            return users;
+        });
+    }
     std::string sql = std::string(k_select_user) + "WHERE u.id > ?1";
     if (query.role) {
         sql += R"sql( AND u.id IN (SELECT ur.user_id FROM user_roles ur
@@ -811,7 +824,12 @@ std::vector<User> Store::list_users(const UserQuery& query)
 std::int64_t Store::count_users()
 {
     return with_context(m_path, "count users", [&] {
-        return m_db->execAndGet("SELECT count(*) FROM users").getInt64();
+        Statements& cached = *m_statements;
+        if (!cached.is_unchanged(*m_db) || !cached.user_count) {
+            cached.user_count =
+                m_db->execAndGet("SELECT count(*) FROM users").getInt64();
+        }
+        return *cached.user_count;
     });
 }
 
@@ -972,12 +990,17 @@ std::optional<Role> Store::find_role(std::string_view name)
 std::vector<Role> Store::list_roles()
 {
     return with_context(m_path, "list roles", [&] {
+        Statements& cached = *m_statements;
+        if (cached.is_unchanged(*m_db) && cached.roles) {
+            return *cached.roles;
+        }
         SQLite::Statement query(*m_db,
                                 std::string(k_select_role) + "ORDER BY name");
         std::vector<Role> roles;
         while (query.executeStep()) {
             roles.push_back(read_role(query));
         }
+        cached.roles = roles;
         return roles;
     });
 }
