@@ -1,6 +1,7 @@
 #include "server/app.hpp"
 
 #include "core/error.hpp"
+#include "server/connection.hpp"
 #include "server/embedded_files.hpp"
 #include "server/log.hpp"
 #include "server/pages.hpp"
@@ -45,26 +46,41 @@ HttpHandler not_allowed(std::string allowed_methods)
     };
 }
 
+struct PathMethods {
+    std::string_view path;
+    std::string_view allowed;
+};
+
 // Known paths answer other methods with 405 and an Allow header, not 404.
-void refuse_other_methods(httplib::Server& http)
+constexpr PathMethods k_path_methods[] = {
+    {"/", "GET, HEAD"},
+    {"/healthz", "GET, HEAD"},
+    {"/account", "GET, HEAD"},
+    {"/admin", "GET, HEAD"},
+    {"/login", "GET, HEAD, POST"},
+    {"/register", "GET, HEAD, POST"},
+    {"/logout", "POST"},
+    {"/account/password", "POST"},
+};
+
+std::optional<std::string_view> allowed_methods(std::string_view path)
 {
-    const std::pair<const char*, const char*> paths[] = {
-        {"/", "GET, HEAD"},
-        {"/healthz", "GET, HEAD"},
-        {"/account", "GET, HEAD"},
-        {"/admin", "GET, HEAD"},
-        {"/login", "GET, HEAD, POST"},
-        {"/register", "GET, HEAD, POST"},
-        {"/logout", "POST"},
-        {"/account/password", "POST"},
-    };
-    for (const auto& [path, allowed] : paths) {
-        if (std::string_view(allowed).find("POST") == std::string_view::npos) {
-            http.Post(path, not_allowed(allowed));
+    for (const PathMethods& entry : k_path_methods) {
+        if (entry.path == path) {
+            return entry.allowed;
         }
-        http.Put(path, not_allowed(allowed));
-        http.Patch(path, not_allowed(allowed));
-        http.Delete(path, not_allowed(allowed));
+    }
+    return std::nullopt;
+}
+
+// A POST to a page that takes none is answered once its body is read.
+void refuse_posts(httplib::Server& http)
+{
+    for (const PathMethods& entry : k_path_methods) {
+        if (entry.allowed.find("POST") == std::string_view::npos) {
+            http.Post(std::string(entry.path),
+                      not_allowed(std::string(entry.allowed)));
+        }
     }
 }
 
@@ -115,16 +131,108 @@ void add_security_headers(const httplib::Request&, httplib::Response& response)
     response.set_header("Referrer-Policy", "same-origin");
 }
 
-httplib::Server::HandlerResponse note_start(const httplib::Request& request,
-                                            httplib::Response& response)
+struct Refusal {
+    int status = 400;
+    std::string_view reason;
+};
+
+bool is_digits(std::string_view text)
+{
+    return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
+        return c >= '0' && c <= '9';
+    });
+}
+
+// Framing that cpp-httplib 0.11 accepts but a proxy in front may read
+// differently (request smuggling), or that would make it wait for a body:
+// it prefers chunked over Content-Length, takes the first of several
+// Content-Length headers, never reads a GET's body (which then becomes
+// the next request) and reads a POST without length until the client
+// closes. Chunked bodies are refused too, since httplib does not apply
+// its body limit to them; browsers never send chunked forms.
+std::optional<Refusal> framing_problem(const httplib::Request& request,
+                                       std::size_t max_body_bytes)
+{
+    const std::size_t lengths =
+        request.get_header_value_count("Content-Length");
+    const std::string length = request.get_header_value("Content-Length");
+    if (request.headers.size() > k_max_header_count) {
+        return Refusal{431, "too many headers"};
+    }
+    if (request.version == "HTTP/1.1" && !request.has_header("Host")) {
+        return Refusal{400, "no Host header"};
+    }
+    if (request.has_header("Transfer-Encoding")) {
+        return lengths > 0
+                   ? Refusal{400, "Transfer-Encoding and Content-Length"}
+                   : Refusal{411, "Transfer-Encoding"};
+    }
+    if (lengths > 1) {
+        return Refusal{400, "several Content-Length headers"};
+    }
+    if (lengths == 1 && (!is_digits(length) || length.size() > 18)) {
+        return Refusal{400, "invalid Content-Length"};
+    }
+    const std::uint64_t size = lengths == 1 ? std::stoull(length) : 0;
+    if (size > max_body_bytes) {
+        return Refusal{413, "body too large"};
+    }
+    if (request.method == "POST" && lengths == 0) {
+        return Refusal{411, "POST without Content-Length"};
+    }
+    if (request.method != "POST" && size > 0) {
+        return Refusal{400, "body on a request without one"};
+    }
+    return std::nullopt;
+}
+
+// Only GET, HEAD and POST reach the routes; anything else is refused
+// before any body is read.
+std::optional<Refusal> method_problem(const httplib::Request& request,
+                                      httplib::Response& response)
+{
+    const std::string& method = request.method;
+    if (method == "GET" || method == "HEAD" || method == "POST") {
+        return std::nullopt;
+    }
+    const std::optional<std::string_view> allowed =
+        allowed_methods(request.path);
+    if (!allowed) {
+        return Refusal{404, "unsupported method"};
+    }
+    response.set_header("Allow", std::string(*allowed));
+    return Refusal{405, "unsupported method"};
+}
+
+httplib::Server::HandlerResponse check_request(const AppState& state,
+                                               const httplib::Request& request,
+                                               httplib::Response& response)
 {
     t_request_start = Clock::now();
-    // cpp-httplib 0.11 caps each header line (8 KiB) but not their number.
-    if (request.headers.size() > k_max_header_count) {
-        response.status = 400;
-        return httplib::Server::HandlerResponse::Handled;
+    std::optional<Refusal> refusal = method_problem(request, response);
+    if (!refusal) {
+        refusal = framing_problem(
+            request,
+            static_cast<std::size_t>(std::max(state.config.max_body_bytes, 0)));
     }
-    return httplib::Server::HandlerResponse::Unhandled;
+    if (!refusal) {
+        return httplib::Server::HandlerResponse::Unhandled;
+    }
+    // The body, if any, is unread: the connection cannot carry another
+    // request.
+    close_connection_after_response();
+    response.set_header("Connection", "close");
+    response.status = refusal->status;
+    log_line(
+        LogLevel::warn,
+        "request refused status=" + std::to_string(refusal->status) +
+            " reason=" + std::string(refusal->reason) +
+            " method=" + loggable(request.method) +
+            " path=" + loggable(request.path) + " address=" +
+            loggable(client_address(request.remote_addr,
+                                    request.get_header_value("X-Forwarded-For"),
+                                    state.config.trusted_proxy)));
+    return httplib::Server::HandlerResponse::Handled;
 }
 
 void log_access(const httplib::Request& request,
@@ -278,13 +386,16 @@ void App::install_routes(httplib::Server& http)
     http.Post("/account/password", page(state, submit_password_change));
     http.Get("/account/password", not_allowed("POST"));
     http.Get("/admin", page(state, show_admin));
-    refuse_other_methods(http);
+    refuse_posts(http);
 }
 
 void App::install_hooks(httplib::Server& http)
 {
     AppState& state = *m_state;
-    http.set_pre_routing_handler(note_start);
+    http.set_pre_routing_handler(
+        [&state](const httplib::Request& request, httplib::Response& response) {
+            return check_request(state, request, response);
+        });
     http.set_post_routing_handler(add_security_headers);
     // Named type: a lambda fits both of httplib's overloads.
     const httplib::Server::HandlerWithResponse error_handler =

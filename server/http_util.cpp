@@ -5,8 +5,8 @@
 namespace mfo::server {
 namespace {
 
-constexpr std::size_t k_min_token_length = 16;
-constexpr std::size_t k_max_token_length = 128;
+// Every token we issue is 32 random bytes in unpadded URL-safe Base64.
+constexpr std::size_t k_token_length = 43;
 constexpr std::size_t k_max_next_length = 2048;
 constexpr std::size_t k_max_address_length = 45; // a full IPv6 text form
 
@@ -135,8 +135,7 @@ bool is_token(std::string_view value)
         return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
                (c >= '0' && c <= '9') || c == '-' || c == '_';
     };
-    return value.size() >= k_min_token_length &&
-           value.size() <= k_max_token_length &&
+    return value.size() == k_token_length &&
            std::all_of(value.begin(), value.end(), is_token_char);
 }
 

@@ -24,8 +24,10 @@ std::string url_decode(std::string_view text, bool is_plus_space);
 // Percent-encodes every byte except the unreserved A-Z a-z 0-9 - . _ ~.
 std::string url_encode(std::string_view text);
 
-// Whether `value` looks like one of our tokens: 16-128 URL-safe Base64
-// characters. Anything else in a cookie is ignored unread.
+// Whether `value` looks like one of our tokens: exactly 43 URL-safe
+// Base64 characters (32 bytes). httplib percent-decodes header values, so
+// this is checked on the decoded value; anything else in a cookie is
+// ignored unread.
 bool is_token(std::string_view value);
 
 // The first cookie called `name` in a Cookie header whose value is a token.

@@ -3,6 +3,7 @@
 #include "core/error.hpp"
 #include "core/store.hpp"
 #include "server/app.hpp"
+#include "server/connection.hpp"
 #include "server/log.hpp"
 #include "server/render.hpp"
 
@@ -17,12 +18,6 @@
 namespace mfo::server {
 namespace {
 
-constexpr time_t k_read_timeout_seconds = 5;
-constexpr time_t k_write_timeout_seconds = 5;
-// Each open keep-alive connection holds a worker thread, so idle ones are
-// let go quickly and none keeps its thread for long.
-constexpr time_t k_keep_alive_seconds = 2;
-constexpr std::size_t k_keep_alive_max_requests = 100;
 constexpr auto k_start_timeout = std::chrono::seconds(5);
 
 // The instance's secret: the configured one, else the one `mfo db init`
@@ -61,22 +56,24 @@ void set_socket_options(socket_t socket)
     setsockopt(socket, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
 }
 
-void configure(httplib::Server& http, const core::Config& config)
+ConnectionLimits connection_limits(const core::Config& config)
 {
+    ConnectionLimits limits;
+    limits.max_body_bytes =
+        static_cast<std::size_t>(std::max(config.max_body_bytes, 0));
+    return limits;
+}
+
+std::unique_ptr<GuardedServer> make_http_server(const core::Config& config)
+{
+    auto http = std::make_unique<GuardedServer>(
+        connection_limits(config),
+        static_cast<std::size_t>(worker_thread_count(config)));
     // Without TCP_NODELAY every keep-alive answer waits ~40 ms for the
     // client's delayed ACK, since headers and body go out separately.
-    http.set_tcp_nodelay(true);
-    http.set_socket_options(set_socket_options);
-    http.set_payload_max_length(
-        static_cast<std::size_t>(std::max(config.max_body_bytes, 0)));
-    http.set_read_timeout(k_read_timeout_seconds);
-    http.set_write_timeout(k_write_timeout_seconds);
-    http.set_keep_alive_timeout(k_keep_alive_seconds);
-    http.set_keep_alive_max_count(k_keep_alive_max_requests);
-    const auto threads = static_cast<std::size_t>(worker_thread_count(config));
-    http.new_task_queue = [threads] {
-        return new httplib::ThreadPool(threads);
-    };
+    http->set_tcp_nodelay(true);
+    http->set_socket_options(set_socket_options);
+    return http;
 }
 
 std::string bind_failure(const core::Config& config, int error)
@@ -115,7 +112,8 @@ std::string url_host(const std::string& host)
 struct Server::Impl {
     core::Config config;
     std::unique_ptr<App> app;
-    httplib::Server http; // destroyed before app: its handlers use it
+    // Destroyed before app: its handlers use it.
+    std::unique_ptr<GuardedServer> http;
     std::thread listener;
     std::mutex join_mutex;
     int port = 0;
@@ -126,11 +124,11 @@ struct Server::Impl {
 
 void Server::Impl::start_listener()
 {
-    listener = std::thread([this] { http.listen_after_bind(); });
+    listener = std::thread([this] { http->listen_after_bind(); });
     // stop() does nothing until httplib reports running, so wait for it:
     // a stop() right after start() must not be lost.
     const auto deadline = std::chrono::steady_clock::now() + k_start_timeout;
-    while (!http.is_running() && std::chrono::steady_clock::now() < deadline) {
+    while (!http->is_running() && std::chrono::steady_clock::now() < deadline) {
         std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
 }
@@ -167,9 +165,9 @@ void Server::start()
 
     impl.app = std::make_unique<App>(config, std::move(secret_key),
                                      std::move(templates));
-    configure(impl.http, config);
-    impl.app->install(impl.http);
-    impl.port = bind_port(impl.http, config);
+    impl.http = make_http_server(config);
+    impl.app->install(*impl.http);
+    impl.port = bind_port(*impl.http, config);
     impl.start_listener();
 
     log_line(
@@ -195,7 +193,9 @@ void Server::wait()
 void Server::stop()
 {
     // httplib finishes the requests in flight before listen returns.
-    m_impl->http.stop();
+    if (m_impl->http) {
+        m_impl->http->stop();
+    }
     m_impl->join();
 }
 
