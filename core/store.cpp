@@ -1197,6 +1197,14 @@ void Store::backup_to(const std::string& target)
                     Kind::invalid);
     }
     const std::string partial = target + ".partial";
+    // The copy holds password hashes and maybe the secret key: create it
+    // owner-only before SQLite opens it, whatever the caller's umask.
+    const int fd = ::open(partial.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600);
+    if (fd < 0) {
+        throw Error("cannot create backup " + in_quotes(partial) + ": " +
+                    std::strerror(errno));
+    }
+    ::close(fd);
     try {
         with_context(target, "write the backup", [&] {
             SQLite::Database copy(partial, SQLite::OPEN_READWRITE |

@@ -52,6 +52,42 @@ void set_list(kainjow::mustache::data& data, const std::string& name,
     data.set(name, string_list(items));
 }
 
+// Answers with the page this worker rendered earlier under `key`, or
+// calls `render` (which sends the page) and keeps a 200 answer. Only for
+// pages that depend on nothing but the database and the session: see
+// PageCache for when they are forgotten.
+template <typename Render>
+void send_cached(Visit& visit, const std::string& key, Render render)
+{
+    PageCache& pages = visit.worker->pages;
+    pages.sync(visit.worker->store);
+    if (const std::string* page = pages.find(key)) {
+        visit.response.status = 200;
+        visit.response.set_header("Cache-Control", "no-store");
+        visit.response.set_content(*page, "text/html; charset=utf-8");
+        return;
+    }
+    render();
+    if (visit.response.status == 200) {
+        pages.put(key, visit.response.body);
+    }
+}
+
+// The cache key of a page as seen by this visitor: the page and the
+// session's id hash, so one visitor never gets another's page.
+std::string page_key(const Visit& visit, std::string_view page,
+                     std::string_view detail = {})
+{
+    std::string key(page);
+    key += '\n';
+    if (visit.session) {
+        key += visit.session->session.id_hash;
+    }
+    key += '\n';
+    key += detail;
+    return key;
+}
+
 void render_account(AppState& app, Visit& visit, std::string_view error = {})
 {
     const core::User& user = visit.session->user;
@@ -213,7 +249,9 @@ void add_user_page(kainjow::mustache::data& data, core::Store& store,
 
 void show_home(AppState& app, Visit& visit)
 {
-    send_page(visit, "home", page_data(app, visit, "Home", "home"));
+    send_cached(visit, page_key(visit, "home"), [&] {
+        send_page(visit, "home", page_data(app, visit, "Home", "home"));
+    });
 }
 
 void show_account(AppState& app, Visit& visit)
@@ -222,7 +260,13 @@ void show_account(AppState& app, Visit& visit)
         redirect_to_login(visit);
         return;
     }
-    render_account(app, visit);
+    // The notice after a password change is the one variant not cached.
+    if (visit.request.has_param("password")) {
+        render_account(app, visit);
+        return;
+    }
+    send_cached(visit, page_key(visit, "account"),
+                [&] { render_account(app, visit); });
 }
 
 void submit_password_change(AppState& app, Visit& visit)
@@ -261,16 +305,19 @@ void show_admin(AppState& app, Visit& visit)
         send_error(app, visit, 403);
         return;
     }
-    core::Store& store = visit.worker->store;
-    kainjow::mustache::data data = page_data(app, visit, "Admin", "admin");
-    add_user_page(data, store, after_id(visit.request));
-    data.set("user_count", std::to_string(store.count_users()));
-    kainjow::mustache::list roles;
-    for (const core::Role& role : store.list_roles()) {
-        roles.push_back(role_row(role));
-    }
-    data.set("roles", roles);
-    send_page(visit, "admin", data);
+    const std::int64_t after = after_id(visit.request);
+    send_cached(visit, page_key(visit, "admin", std::to_string(after)), [&] {
+        core::Store& store = visit.worker->store;
+        kainjow::mustache::data data = page_data(app, visit, "Admin", "admin");
+        add_user_page(data, store, after);
+        data.set("user_count", std::to_string(store.count_users()));
+        kainjow::mustache::list roles;
+        for (const core::Role& role : store.list_roles()) {
+            roles.push_back(role_row(role));
+        }
+        data.set("roles", roles);
+        send_page(visit, "admin", data);
+    });
 }
 
 } // namespace mfo::server

@@ -6,18 +6,41 @@
 
 #include <memory>
 #include <mutex>
+#include <cstdint>
 #include <string>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 namespace mfo::server {
 
+// Rendered pages kept by one worker. A page here is a function of the
+// database and the visitor's session only, so it stays valid until some
+// table changes: sync() compares SQLite's data_version (commits by other
+// connections) and the connection's own change count, and forgets every
+// page when either moved. Bounded: past k_max_pages it starts over.
+class PageCache {
+public:
+    static constexpr std::size_t k_max_pages = 64;
+
+    void sync(core::Store& store);
+    const std::string* find(const std::string& key) const;
+    void put(const std::string& key, std::string page);
+
+private:
+    std::pair<std::int64_t, std::int64_t> m_state{-1, -1};
+    std::unordered_map<std::string, std::string> m_pages;
+};
+
 // What one request needs that must not be shared between threads: a
-// SQLite connection, the sessions it has loaded and a copy of the parsed
-// templates (kainjow's render is not const).
+// SQLite connection, the sessions it has loaded, the pages it has
+// rendered and a copy of the parsed templates (kainjow's render is not
+// const).
 struct Worker {
     core::Store store;
     SessionCache sessions;
     Templates templates;
+    PageCache pages;
 };
 
 // Hands each request a Worker of its own. Workers are made on demand, so

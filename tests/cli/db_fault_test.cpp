@@ -138,3 +138,16 @@ TEST_CASE("a write while another process holds the lock fails cleanly",
     CHECK(run_mfo(dir, {"role", "list", "--json"}).out.find("crew") ==
           std::string::npos);
 }
+
+TEST_CASE("db backup makes a file only its owner can read", "[cli]")
+{
+    const TempDir dir;
+    init_instance(dir);
+
+    REQUIRE(run_mfo(dir, {"db", "backup", "copy.db"}).exit_code == 0);
+
+    const auto perms = std::filesystem::status(dir.file("copy.db")).permissions();
+    CHECK((perms & (std::filesystem::perms::group_all |
+                    std::filesystem::perms::others_all)) ==
+          std::filesystem::perms::none);
+}
