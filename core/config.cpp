@@ -278,7 +278,7 @@ std::vector<Rule> make_rules()
     rules.push_back(number_rule("port", &Config::port, 0, 65535,
                                 "TCP port of mfo serve (0: any free port)"));
     rules.push_back(number_rule("threads", &Config::threads, 0, 256,
-                                "worker threads (0: one per core)"));
+                                "worker threads (0: 4 per core, at least 8)"));
     rules.push_back(
         text_rule("templates_dir", &Config::templates_dir,
                   "directory whose templates replace the built-in ones", {}));
@@ -419,9 +419,10 @@ void check_section(const std::string& line, const std::string& where)
 
 // We parse `key = value` ourselves rather than with CLI11's config reader
 // because every error must name the file and line, and CLI11's don't.
-void read_config_file(const std::string& path, Candidates& candidates)
+void read_config_text(const std::string& text_of_file,
+                      const std::string& path, Candidates& candidates)
 {
-    std::istringstream lines(read_file(path, "config file"));
+    std::istringstream lines(text_of_file);
     std::string line;
     for (int number = 1; std::getline(lines, line); ++number) {
         const std::string where = path + ":" + std::to_string(number);
@@ -445,6 +446,11 @@ void read_config_file(const std::string& path, Candidates& candidates)
             config_file_value(trim(text.substr(equals + 1)), where),
             Source{Source::Kind::config_file, where}};
     }
+}
+
+void read_config_file(const std::string& path, Candidates& candidates)
+{
+    read_config_text(read_file(path, "config file"), path, candidates);
 }
 
 // For a layer of named variables (.env or environment), the MFO_ name wins
@@ -572,6 +578,16 @@ Config load_config(const ConfigRequest& request)
                      candidates);
     read_flags(request.flags, candidates);
 
+    Config config = build_config(candidates);
+    check_password_lengths(config);
+    return config;
+}
+
+Config parse_config_file(const std::string& text,
+                         const std::string& file_name)
+{
+    Candidates candidates;
+    read_config_text(text, file_name, candidates);
     Config config = build_config(candidates);
     check_password_lengths(config);
     return config;

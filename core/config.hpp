@@ -84,6 +84,12 @@ public:
 // and the flags (later wins) into one Config. Throws ConfigError.
 Config load_config(const ConfigRequest& request);
 
+// The built-in defaults with one config file's text laid over them;
+// `file_name` only names lines in errors. Reads no other layer and no file;
+// the seam the config-file fuzzer drives. Throws ConfigError.
+Config parse_config_file(const std::string& text,
+                         const std::string& file_name);
+
 // One line per key for `mfo config show`: key, printable value (secrets
 // redacted), source.
 struct ConfigLine {

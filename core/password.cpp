@@ -3,6 +3,7 @@
 #include <crypt.h>
 #include <cstdlib>
 #include <mutex>
+#include <optional>
 #include <sodium.h>
 #include <utf8proc.h>
 
@@ -18,6 +19,53 @@ constexpr size_t k_max_password_bytes = 4096;
 
 // bcrypt reads at most this many bytes of its input.
 constexpr size_t k_bcrypt_max_bytes = 72;
+
+// A stored hash names its own cost, and an imported or edited database can
+// name any: "$2b$31$" is 2^31 rounds, "m=4194304" is 4 GiB per login. A
+// hash costing more than this many times the configured argon2 cost, or a
+// bcrypt cost above 16 (passlib's default is 12), is refused unverified.
+constexpr unsigned long long k_max_cost_factor = 8;
+constexpr int k_max_bcrypt_cost = 16;
+
+// The number after `key` ("m=") in a PHC parameter list, or nothing.
+std::optional<unsigned long long> phc_parameter(std::string_view hash,
+                                                std::string_view key)
+{
+    const size_t at = hash.find(key);
+    if (at == std::string_view::npos) {
+        return std::nullopt;
+    }
+    unsigned long long value = 0;
+    size_t digits = 0;
+    for (size_t i = at + key.size();
+         i < hash.size() && hash[i] >= '0' && hash[i] <= '9' && digits < 12;
+         ++i, ++digits) {
+        value = value * 10 + static_cast<unsigned>(hash[i] - '0');
+    }
+    if (digits == 0 || digits == 12) {
+        return std::nullopt;
+    }
+    return value;
+}
+
+bool is_affordable_argon2(std::string_view hash, const HashCost& cost)
+{
+    const auto memory = phc_parameter(hash, "$m=");
+    const auto iterations = phc_parameter(hash, ",t=");
+    return memory && iterations &&
+           *memory <= cost.memory_kib * k_max_cost_factor &&
+           *iterations <= cost.iterations * k_max_cost_factor;
+}
+
+// "$2b$12$...": the two digits after the second '$'.
+bool is_affordable_bcrypt(std::string_view hash)
+{
+    if (hash.size() < 7 || hash[4] < '0' || hash[4] > '9' || hash[5] < '0' ||
+        hash[5] > '9' || hash[6] != '$') {
+        return false;
+    }
+    return (hash[4] - '0') * 10 + (hash[5] - '0') <= k_max_bcrypt_cost;
+}
 
 SecretString utf8_map(std::string_view text, int options)
 {
@@ -206,6 +254,11 @@ VerifyResult PasswordHasher::verify(std::string_view password,
         return {};
     }
     const std::string& scheme = stored.scheme;
+    const bool is_bcrypt = scheme == k_scheme_fst_bcrypt;
+    if (is_bcrypt ? !is_affordable_bcrypt(stored.hash)
+                  : !is_affordable_argon2(stored.hash, m_cost)) {
+        return {};
+    }
     bool is_valid = false;
     if (scheme == k_scheme_argon2id) {
         is_valid = argon2_verify(stored.hash, nfkc(password).view());
