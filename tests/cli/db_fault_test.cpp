@@ -8,11 +8,6 @@ using namespace mfo::test;
 
 namespace {
 
-bool contains(const std::string& text, const std::string& part)
-{
-    return text.find(part) != std::string::npos;
-}
-
 std::string read_bytes(const std::string& path)
 {
     std::ifstream in(path, std::ios::binary);

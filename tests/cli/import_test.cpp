@@ -22,11 +22,6 @@ RunResult import(const TempDir& dir, std::vector<std::string> extra = {},
     return run_mfo(dir, args, options);
 }
 
-bool contains(const std::string& text, const std::string& part)
-{
-    return text.find(part) != std::string::npos;
-}
-
 std::string status(const TempDir& dir)
 {
     return run_mfo(dir, {"db", "status", "--json"}).out;

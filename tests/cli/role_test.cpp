@@ -6,11 +6,6 @@ using namespace mfo::test;
 
 namespace {
 
-bool contains(const std::string& text, const std::string& part)
-{
-    return text.find(part) != std::string::npos;
-}
-
 void create_user(const TempDir& dir, const std::string& email)
 {
     REQUIRE(run_mfo(dir, {"user", "create", email, "--password-stdin"},

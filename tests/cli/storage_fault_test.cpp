@@ -14,11 +14,6 @@ using namespace mfo::test;
 
 namespace {
 
-bool contains(const std::string& text, const std::string& part)
-{
-    return text.find(part) != std::string::npos;
-}
-
 int shell(const std::string& command)
 {
     return std::system((command + " >/dev/null 2>&1").c_str());

@@ -4,15 +4,6 @@
 
 using namespace mfo::test;
 
-namespace {
-
-bool contains(const std::string& text, const std::string& part)
-{
-    return text.find(part) != std::string::npos;
-}
-
-} // namespace
-
 TEST_CASE("mfo without a command is a usage error", "[cli]")
 {
     const TempDir dir;

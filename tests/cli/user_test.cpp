@@ -14,11 +14,6 @@ RunResult create_user(const TempDir& dir, const std::string& email,
     return run_mfo(dir, args, {"a-long-password\n", {}});
 }
 
-bool contains(const std::string& text, const std::string& part)
-{
-    return text.find(part) != std::string::npos;
-}
-
 } // namespace
 
 TEST_CASE("user create with a role shows up in user show", "[cli]")

@@ -53,6 +53,11 @@ RunResult run_mfo(const TempDir& dir, const std::vector<std::string>& args,
                      read_file(dir.file(".stderr"))};
 }
 
+bool contains(const std::string& text, const std::string& part)
+{
+    return text.find(part) != std::string::npos;
+}
+
 void init_instance(const TempDir& dir)
 {
     dir.write("mfo.conf", "argon2_memory_kib = 19456\n"

@@ -23,6 +23,9 @@ struct RunOptions {
 RunResult run_mfo(const TempDir& dir, const std::vector<std::string>& args,
                   const RunOptions& options = {});
 
+// Whether `part` occurs in `text`: most CLI checks look for one phrase.
+bool contains(const std::string& text, const std::string& part);
+
 // `mfo db init` plus a cheap password cost, ready for user commands. Writes
 // mfo.conf in `dir` with the OWASP minimum cost so tests stay fast.
 void init_instance(const TempDir& dir);
