@@ -1,12 +1,12 @@
 // mfo config show
 
-#include <CLI/CLI.hpp>
-#include <iostream>
-#include <memory>
-
 #include "cli/context.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/output.hpp"
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+#include <memory>
 
 namespace mfo::cli {
 namespace {
@@ -18,8 +18,8 @@ int run_show(const Context& context, bool is_json)
     if (is_json) {
         std::cout << '[';
         for (size_t i = 0; i < lines.size(); ++i) {
-            std::cout << (i == 0 ? "" : ",\n") << "{\"key\":"
-                      << json_string(lines[i].key)
+            std::cout << (i == 0 ? "" : ",\n")
+                      << "{\"key\":" << json_string(lines[i].key)
                       << ",\"value\":" << json_string(lines[i].value)
                       << ",\"source\":" << json_string(lines[i].source) << '}';
         }

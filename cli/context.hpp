@@ -1,14 +1,14 @@
 #pragma once
 
+#include "core/config.hpp"
+#include "core/store.hpp"
+
 #include <functional>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include "core/config.hpp"
-#include "core/store.hpp"
 
 namespace CLI {
 class App;

@@ -1,12 +1,12 @@
 // mfo db init | status
 
-#include <CLI/CLI.hpp>
-#include <iostream>
-
 #include "cli/context.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/output.hpp"
 #include "core/crypto.hpp"
+
+#include <CLI/CLI.hpp>
+#include <iostream>
 
 namespace mfo::cli {
 namespace {
@@ -33,8 +33,10 @@ int run_init(const Context& context)
         context.say("created database '" + path + "' (schema version " +
                     version + ")");
     } else if (result.from_version == result.to_version) {
-        context.say("database '" + path + "' is already up to date (schema "
-                    "version " + version + ")");
+        context.say("database '" + path +
+                    "' is already up to date (schema "
+                    "version " +
+                    version + ")");
     } else {
         context.say("upgraded database '" + path + "' from schema version " +
                     std::to_string(result.from_version) + " to " + version);

@@ -1,16 +1,16 @@
 // mfo db import-flask-security FILE [--salt VALUE] [--dry-run]
 //                                   [--role-map OLD=NEW]... [--check EMAIL]
 
-#include <CLI/CLI.hpp>
-#include <iostream>
-#include <memory>
-#include <unistd.h>
-
 #include "cli/context.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/output.hpp"
 #include "cli/password_input.hpp"
 #include "core/flask_import.hpp"
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+#include <memory>
+#include <unistd.h>
 
 namespace mfo::cli {
 namespace {
@@ -80,7 +80,9 @@ std::string choose_salt(const core::Config& config, const ImportArgs& args)
             where = " (" + source->second.describe() + ")";
         }
         throw UsageError("--salt differs from the configured "
-                         "password_pepper" + where + ", which mfo serve "
+                         "password_pepper" +
+                         where +
+                         ", which mfo serve "
                          "checks imported passwords with: drop --salt or "
                          "change the setting");
     }
@@ -115,7 +117,8 @@ void check_sample(const core::FstDatabase& fst, const std::string& email,
     }
     if (user->password.scheme == core::k_scheme_none) {
         throw UsageError("--check: user '" + email + "' has a " +
-                         user->hash_kind + " hash, which mfo cannot "
+                         user->hash_kind +
+                         " hash, which mfo cannot "
                          "verify; pick a user with an argon2 or bcrypt hash");
     }
     if (isatty(STDIN_FILENO) == 1) {
@@ -127,7 +130,8 @@ void check_sample(const core::FstDatabase& fst, const std::string& email,
     const core::PasswordHasher hasher(core::k_minimum_cost, "", salt);
     if (!hasher.verify(password.view(), user->password).is_valid) {
         warn("no hash verified with this salt: check SECURITY_PASSWORD_SALT "
-             "(and the password given for '" + email + "')");
+             "(and the password given for '" +
+             email + "')");
         throw core::Error("--check failed for '" + email +
                           "'; nothing was written");
     }
@@ -178,8 +182,8 @@ void print_report(const Context& context, const core::ImportReport& report)
     context.say("users:  " + std::to_string(report.users_imported) + " " +
                 would + "imported, " + std::to_string(report.skipped.size()) +
                 " skipped");
-    context.say("roles:  " + std::to_string(report.roles_created.size()) +
-                " " + would + "created, " +
+    context.say("roles:  " + std::to_string(report.roles_created.size()) + " " +
+                would + "created, " +
                 std::to_string(report.roles_merged.size()) + " merged");
     context.say("links:  " + std::to_string(report.links_created) + " " +
                 would + "created, " + std::to_string(report.duplicate_links) +
@@ -246,21 +250,24 @@ void add_import_command(CLI::App& db, Context& context)
         "database");
     command->add_option("FILE", args->file, "The Flask app's SQLite file")
         ->required();
-    command->add_option("--salt", args->salt,
-                        "The Flask app's SECURITY_PASSWORD_SALT (default: "
-                        "the password_pepper setting)")
+    command
+        ->add_option("--salt", args->salt,
+                     "The Flask app's SECURITY_PASSWORD_SALT (default: "
+                     "the password_pepper setting)")
         ->type_name("VALUE");
     command->add_flag("--dry-run", args->is_dry_run,
                       "Show what would be imported and write nothing");
-    command->add_option("--role-map", args->role_maps,
-                        "Rename a role on import, e.g. Admin=admin "
-                        "(repeatable)")
+    command
+        ->add_option("--role-map", args->role_maps,
+                     "Rename a role on import, e.g. Admin=admin "
+                     "(repeatable)")
         ->type_name("OLD=NEW")
         ->expected(1)
         ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
-    command->add_option("--check", args->check_email,
-                        "Verify a known password of this user, read from "
-                        "standard input, before writing")
+    command
+        ->add_option("--check", args->check_email,
+                     "Verify a known password of this user, read from "
+                     "standard input, before writing")
         ->type_name("EMAIL");
     command->callback([&context, args] {
         context.action = [&context, args] {

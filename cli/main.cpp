@@ -1,14 +1,14 @@
 // mfo: the administrator's command-line tool and the web server's launcher.
 // This is the only place that turns errors into messages and exit codes.
 
-#include <CLI/CLI.hpp>
-#include <iostream>
-#include <sstream>
-
 #include "cli/context.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/output.hpp"
 #include "core/error.hpp"
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+#include <sstream>
 
 namespace {
 

@@ -1,13 +1,13 @@
 #pragma once
 
+#include "core/store.hpp"
+
 #include <cstdint>
 #include <optional>
 #include <ostream>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include "core/store.hpp"
 
 namespace mfo::cli {
 

@@ -1,12 +1,12 @@
 #include "cli/password_input.hpp"
 
+#include "cli/context.hpp"
+#include "core/crypto.hpp"
+
 #include <iostream>
 #include <sodium.h>
 #include <termios.h>
 #include <unistd.h>
-
-#include "cli/context.hpp"
-#include "core/crypto.hpp"
 
 namespace mfo::cli {
 namespace {

@@ -1,13 +1,13 @@
 // mfo role create | list | show | delete | grant | revoke |
 //          add-permission | remove-permission
 
-#include <CLI/CLI.hpp>
-#include <iostream>
-#include <memory>
-
 #include "cli/context.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/output.hpp"
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+#include <memory>
 
 namespace mfo::cli {
 namespace {
@@ -125,9 +125,10 @@ int run_add_permissions(const Context& context, const RoleArgs& args)
     core::Store store = context.open_store();
     for (const std::string& permission : args.permissions) {
         const bool is_changed = store.add_permission(args.name, permission);
-        context.say("role " + args.name +
-                    (is_changed ? " now has permission " :
-                                  " already had permission ") + permission);
+        context.say(
+            "role " + args.name +
+            (is_changed ? " now has permission " : " already had permission ") +
+            permission);
     }
     return k_exit_ok;
 }
@@ -138,8 +139,9 @@ int run_remove_permissions(const Context& context, const RoleArgs& args)
     for (const std::string& permission : args.permissions) {
         const bool is_changed = store.remove_permission(args.name, permission);
         context.say("role " + args.name +
-                    (is_changed ? " no longer has permission " :
-                                  " did not have permission ") + permission);
+                    (is_changed ? " no longer has permission "
+                                : " did not have permission ") +
+                    permission);
     }
     return k_exit_ok;
 }
@@ -188,11 +190,13 @@ void add_role_commands(CLI::App& app, Context& context)
     CLI::App* create =
         add_command(role, context, "create", "Create a role", run_create, args);
     add_role_name(create, args);
-    create->add_option("-d,--description", args->description,
-                       "What the role is for")
+    create
+        ->add_option("-d,--description", args->description,
+                     "What the role is for")
         ->type_name("TEXT");
-    create->add_option("-p,--permission", args->permissions,
-                       "Give the role this permission (repeatable)")
+    create
+        ->add_option("-p,--permission", args->permissions,
+                     "Give the role this permission (repeatable)")
         ->type_name("PERMISSION");
 
     CLI::App* list =
@@ -208,8 +212,8 @@ void add_role_commands(CLI::App& app, Context& context)
                               "Delete a role and its links", run_delete, args),
                   args);
 
-    CLI::App* grant = add_command(role, context, "grant",
-                                  "Give a user a role", run_grant, args);
+    CLI::App* grant = add_command(role, context, "grant", "Give a user a role",
+                                  run_grant, args);
     add_role_name(grant, args);
     add_email(grant, args);
 

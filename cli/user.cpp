@@ -1,14 +1,14 @@
 // mfo user create | list | show | activate | deactivate | passwd |
 //          reset-access | delete
 
-#include <CLI/CLI.hpp>
-#include <iostream>
-#include <memory>
-
 #include "cli/context.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/output.hpp"
 #include "cli/password_input.hpp"
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+#include <memory>
 
 namespace mfo::cli {
 namespace {
@@ -40,7 +40,8 @@ PasswordSource password_source(const UserArgs& args)
 core::PasswordHash new_password_hash(const core::Config& config,
                                      const UserArgs& args)
 {
-    const core::SecretString password = read_new_password(password_source(args));
+    const core::SecretString password =
+        read_new_password(password_source(args));
     const core::PasswordPolicy policy{config.password_min_length,
                                       config.password_max_length};
     if (const auto problem =
@@ -77,14 +78,16 @@ int run_create(const Context& context, const UserArgs& args)
     }
     for (const std::string& role : args.roles) {
         if (!store.find_role(role)) {
-            throw core::Error("role '" + role + "' does not exist: create it "
-                              "with 'mfo role create " + role + "'",
+            throw core::Error("role '" + role +
+                                  "' does not exist: create it "
+                                  "with 'mfo role create " +
+                                  role + "'",
                               core::Error::Kind::not_found);
         }
     }
-    core::NewUser user{args.email, args.username,
-                       new_password_hash(config, args), !args.is_inactive,
-                       args.roles, std::nullopt};
+    core::NewUser user{
+        args.email,        args.username, new_password_hash(config, args),
+        !args.is_inactive, args.roles,    std::nullopt};
     const core::User created = store.create_user(user);
     context.say("created user " + printable(created.email) +
                 (created.is_active ? "" : " (inactive)"));
@@ -152,8 +155,7 @@ int run_list(const Context& context, const UserArgs& args)
     return k_exit_ok;
 }
 
-int run_set_active(const Context& context, const UserArgs& args,
-                   bool is_active)
+int run_set_active(const Context& context, const UserArgs& args, bool is_active)
 {
     core::Store store = context.open_store();
     const bool is_changed = store.set_active(args.email, is_active);
@@ -196,8 +198,9 @@ void add_password_options(CLI::App* command, const Args& args)
     CLI::Option* from_stdin = command->add_flag(
         "--password-stdin", args->is_password_stdin,
         "Read the password from the first line of standard input");
-    command->add_flag("--generate-password", args->is_password_generated,
-                      "Generate a password and print it once")
+    command
+        ->add_flag("--generate-password", args->is_password_generated,
+                   "Generate a password and print it once")
         ->excludes(from_stdin);
 }
 
@@ -228,22 +231,24 @@ void add_user_commands(CLI::App& app, Context& context)
     user->require_subcommand(1);
 
     const auto create_args = std::make_shared<UserArgs>();
-    CLI::App* create = add_command(user, context, "create",
-                                   "Create a user", create_args, run_create);
+    CLI::App* create = add_command(user, context, "create", "Create a user",
+                                   create_args, run_create);
     add_email(create, create_args);
-    create->add_option("-r,--role", create_args->roles,
-                       "Give the user this role (repeatable)")
+    create
+        ->add_option("-r,--role", create_args->roles,
+                     "Give the user this role (repeatable)")
         ->type_name("ROLE");
-    create->add_option("--username", create_args->username,
-                       "An optional unique user name")
+    create
+        ->add_option("--username", create_args->username,
+                     "An optional unique user name")
         ->type_name("NAME");
     create->add_flag("--inactive", create_args->is_inactive,
                      "Create the account disabled");
     add_password_options(create, create_args);
 
     const auto list_args = std::make_shared<UserArgs>();
-    CLI::App* list = add_command(user, context, "list", "List users",
-                                 list_args, run_list);
+    CLI::App* list =
+        add_command(user, context, "list", "List users", list_args, run_list);
     list->add_option("-r,--role", list_args->role_filter,
                      "Only users holding this role")
         ->type_name("ROLE");

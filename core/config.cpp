@@ -419,8 +419,8 @@ void check_section(const std::string& line, const std::string& where)
 
 // We parse `key = value` ourselves rather than with CLI11's config reader
 // because every error must name the file and line, and CLI11's don't.
-void read_config_text(const std::string& text_of_file,
-                      const std::string& path, Candidates& candidates)
+void read_config_text(const std::string& text_of_file, const std::string& path,
+                      Candidates& candidates)
 {
     std::istringstream lines(text_of_file);
     std::string line;
@@ -583,8 +583,7 @@ Config load_config(const ConfigRequest& request)
     return config;
 }
 
-Config parse_config_file(const std::string& text,
-                         const std::string& file_name)
+Config parse_config_file(const std::string& text, const std::string& file_name)
 {
     Candidates candidates;
     read_config_text(text, file_name, candidates);

@@ -1,12 +1,12 @@
 #pragma once
 
+#include "core/error.hpp"
+
 #include <map>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include "core/error.hpp"
 
 namespace mfo::core {
 
@@ -29,11 +29,11 @@ struct Config {
     bool registerable = true;
     std::string host = "127.0.0.1";
     int port = 5000;
-    int threads = 0; // 0: chosen from the number of cores
-    std::string templates_dir; // empty: only the built-in templates
-    int session_idle_timeout = 7200;    // seconds without a request
-    int session_lifetime = 43200;       // seconds since login, no "remember"
-    int remember_lifetime = 2592000;    // seconds since login, "remember me"
+    int threads = 0;                 // 0: chosen from the number of cores
+    std::string templates_dir;       // empty: only the built-in templates
+    int session_idle_timeout = 7200; // seconds without a request
+    int session_lifetime = 43200;    // seconds since login, no "remember"
+    int remember_lifetime = 2592000; // seconds since login, "remember me"
     bool secure_cookies = false;
     int password_min_length = 8;
     int password_max_length = 128; // characters, checked before hashing
@@ -49,8 +49,8 @@ struct Config {
 
 // One documented key, for the loader, `config show`, the man page test.
 struct ConfigKey {
-    std::string name;     // "port", as written in the config file
-    std::string env_name; // "MFO_PORT"
+    std::string name;                 // "port", as written in the config file
+    std::string env_name;             // "MFO_PORT"
     std::vector<std::string> aliases; // Flask names: "FLASK_SECRET_KEY"
     std::string default_value;
     std::string description;
@@ -61,8 +61,9 @@ const std::vector<ConfigKey>& config_keys();
 
 // What the command line says about where to look and what to override.
 struct ConfigRequest {
-    std::optional<std::string> config_file; // --config; else mfo.conf if present
-    std::optional<std::string> env_file;    // --env-file; else .env if present
+    std::optional<std::string>
+        config_file;                     // --config; else mfo.conf if present
+    std::optional<std::string> env_file; // --env-file; else .env if present
     // Flag overrides: key name -> value, e.g. {"port", "8080"}; the flag's
     // spelling ("--port") is recorded as the source.
     std::vector<std::pair<std::string, std::string>> flags;
@@ -87,8 +88,7 @@ Config load_config(const ConfigRequest& request);
 // The built-in defaults with one config file's text laid over them;
 // `file_name` only names lines in errors. Reads no other layer and no file;
 // the seam the config-file fuzzer drives. Throws ConfigError.
-Config parse_config_file(const std::string& text,
-                         const std::string& file_name);
+Config parse_config_file(const std::string& text, const std::string& file_name);
 
 // One line per key for `mfo config show`: key, printable value (secrets
 // redacted), source.

@@ -1,10 +1,10 @@
 #include "core/crypto.hpp"
 
+#include "core/error.hpp"
+
 #include <mutex>
 #include <sodium.h>
 #include <vector>
-
-#include "core/error.hpp"
 
 namespace mfo::core {
 namespace {

@@ -1,5 +1,10 @@
 #include "core/flask_import.hpp"
 
+#include "core/crypto.hpp"
+#include "core/email.hpp"
+#include "core/sql_binding.hpp"
+#include "core/text.hpp"
+
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <algorithm>
 #include <chrono>
@@ -7,11 +12,6 @@
 #include <filesystem>
 #include <set>
 #include <sqlite3.h>
-
-#include "core/crypto.hpp"
-#include "core/sql_binding.hpp"
-#include "core/text.hpp"
-#include "core/email.hpp"
 
 namespace mfo::core {
 namespace {
@@ -130,10 +130,20 @@ void check_user(const FstUser& user, const std::string& where,
     }
 }
 
-const std::vector<std::string> k_user_columns{
-    "id", "email", "username", "password", "active", "fs_uniquifier",
-    "confirmed_at", "create_datetime", "update_datetime", "last_login_at",
-    "last_login_ip", "current_login_at", "current_login_ip", "login_count"};
+const std::vector<std::string> k_user_columns{"id",
+                                              "email",
+                                              "username",
+                                              "password",
+                                              "active",
+                                              "fs_uniquifier",
+                                              "confirmed_at",
+                                              "create_datetime",
+                                              "update_datetime",
+                                              "last_login_at",
+                                              "last_login_ip",
+                                              "current_login_at",
+                                              "current_login_ip",
+                                              "login_count"};
 
 FstUser read_user_row(TableReader& table, std::vector<std::string>& problems)
 {
@@ -219,11 +229,9 @@ void read_users(SQLite::Database& db, FstDatabase& fst)
     }
 }
 
-void read_roles(SQLite::Database& db, const RoleMap& role_map,
-                FstDatabase& fst)
+void read_roles(SQLite::Database& db, const RoleMap& role_map, FstDatabase& fst)
 {
-    TableReader table(db, "role",
-                      {"id", "name", "description", "permissions"},
+    TableReader table(db, "role", {"id", "name", "description", "permissions"},
                       {"id", "name"});
     std::map<std::string, std::int64_t> rows_by_name;
     while (table.next()) {
@@ -323,8 +331,7 @@ public:
     ImportReport report() const { return m_report; }
 
 private:
-    std::optional<std::int64_t> find_id(const char* sql,
-                                        std::string_view key);
+    std::optional<std::int64_t> find_id(const char* sql, std::string_view key);
     std::optional<std::string> skip_reason(const FstUser& user,
                                            const std::string& key);
     std::int64_t insert_user(const FstUser& user, const std::string& key);
@@ -364,8 +371,8 @@ int ImportWriter::add_permissions(std::int64_t role_id, const FstRole& role)
 
 void ImportWriter::add_role(const FstRole& role)
 {
-    if (const auto id = find_id("SELECT id FROM roles WHERE name = ?",
-                                role.name)) {
+    if (const auto id =
+            find_id("SELECT id FROM roles WHERE name = ?", role.name)) {
         // An existing role keeps its description; it only gains what the
         // Flask app let its holders do, so no one loses a permission.
         const int added = add_permissions(*id, role);
@@ -466,8 +473,7 @@ void ImportWriter::add_user(const FstUser& user)
     m_report.imported.push_back(user.email);
     ++m_report.hashes_by_kind[user.hash_kind];
     if (user.password.scheme == k_scheme_none) {
-        m_report.must_reset.push_back(user.email + " (" + user.hash_kind +
-                                      ")");
+        m_report.must_reset.push_back(user.email + " (" + user.hash_kind + ")");
     }
 }
 
@@ -538,9 +544,9 @@ std::optional<Timestamp> parse_fst_time(std::string_view text)
     }
     // Only a fraction of a second may follow; SQLAlchemy writes 6 digits.
     const std::string_view rest = text.substr(19);
-    if (!rest.empty() && (rest[0] != '.' || rest.size() == 1 ||
-                          rest.find_first_not_of("0123456789", 1) !=
-                              std::string_view::npos)) {
+    if (!rest.empty() &&
+        (rest[0] != '.' || rest.size() == 1 ||
+         rest.find_first_not_of("0123456789", 1) != std::string_view::npos)) {
         return std::nullopt;
     }
     using namespace std::chrono;
@@ -549,13 +555,12 @@ std::optional<Timestamp> parse_fst_time(std::string_view text)
     if (!date.ok() || hour > 23 || minute > 59 || second > 59) {
         return std::nullopt;
     }
-    const sys_seconds time = sys_days{date} + hours{hour} + minutes{minute} +
-                             seconds{second};
+    const sys_seconds time =
+        sys_days{date} + hours{hour} + minutes{minute} + seconds{second};
     return time.time_since_epoch().count();
 }
 
-FstDatabase read_fst_database(const std::string& path,
-                              const RoleMap& role_map)
+FstDatabase read_fst_database(const std::string& path, const RoleMap& role_map)
 {
     require_file(path);
     try {
@@ -569,8 +574,8 @@ FstDatabase read_fst_database(const std::string& path,
         throw Error(describe_sqlite_error(error, path));
     } catch (const Error& error) {
         // TableReader names only the table; say which file it is about.
-        throw Error(in_quotes(path) + " is not a Flask-Security database: " +
-                    error.what());
+        throw Error(in_quotes(path) +
+                    " is not a Flask-Security database: " + error.what());
     }
 }
 

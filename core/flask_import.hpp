@@ -1,14 +1,14 @@
 #pragma once
 
+#include "core/password.hpp"
+#include "core/store.hpp"
+
 #include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include "core/password.hpp"
-#include "core/store.hpp"
 
 namespace mfo::core {
 
@@ -82,8 +82,8 @@ std::optional<Timestamp> parse_fst_time(std::string_view text);
 struct ImportReport {
     bool is_dry_run = false;
     std::int64_t users_imported = 0;
-    std::vector<std::string> imported;   // emails, in row order
-    std::vector<std::string> skipped;    // "user row 3 'a@b.org': reason"
+    std::vector<std::string> imported; // emails, in row order
+    std::vector<std::string> skipped;  // "user row 3 'a@b.org': reason"
     std::vector<std::string> roles_created;
     std::vector<std::string> roles_merged; // "'admin': 2 permissions added"
     std::int64_t links_created = 0;

@@ -1,14 +1,14 @@
 #include "core/password.hpp"
 
+#include "core/crypto.hpp"
+#include "core/error.hpp"
+
 #include <crypt.h>
 #include <cstdlib>
 #include <mutex>
 #include <optional>
 #include <sodium.h>
 #include <utf8proc.h>
-
-#include "core/crypto.hpp"
-#include "core/error.hpp"
 
 namespace mfo::core {
 namespace {
@@ -70,16 +70,15 @@ bool is_affordable_bcrypt(std::string_view hash)
 SecretString utf8_map(std::string_view text, int options)
 {
     utf8proc_uint8_t* mapped = nullptr;
-    const utf8proc_ssize_t length = utf8proc_map(
-        reinterpret_cast<const utf8proc_uint8_t*>(text.data()),
-        static_cast<utf8proc_ssize_t>(text.size()), &mapped,
-        static_cast<utf8proc_option_t>(options));
+    const utf8proc_ssize_t length =
+        utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(text.data()),
+                     static_cast<utf8proc_ssize_t>(text.size()), &mapped,
+                     static_cast<utf8proc_option_t>(options));
     if (length < 0) {
         throw Error("password is not valid UTF-8", Error::Kind::invalid);
     }
-    SecretString result(
-        std::string(reinterpret_cast<const char*>(mapped),
-                    static_cast<size_t>(length)));
+    SecretString result(std::string(reinterpret_cast<const char*>(mapped),
+                                    static_cast<size_t>(length)));
     sodium_memzero(mapped, static_cast<size_t>(length));
     std::free(mapped);
     return result;
@@ -128,8 +127,8 @@ bool argon2_verify(const std::string& hash, std::string_view input)
     if (hash.rfind("$argon2", 0) != 0) {
         return false;
     }
-    return crypto_pwhash_str_verify(hash.c_str(), input.data(),
-                                    input.size()) == 0;
+    return crypto_pwhash_str_verify(hash.c_str(), input.data(), input.size()) ==
+           0;
 }
 
 bool bcrypt_verify(const std::string& hash, std::string_view input)
@@ -140,9 +139,8 @@ bool bcrypt_verify(const std::string& hash, std::string_view input)
     const std::string key(input.substr(0, k_bcrypt_max_bytes));
     crypt_data data{};
     const char* computed = crypt_r(key.c_str(), hash.c_str(), &data);
-    const bool is_match =
-        computed != nullptr && computed[0] != '*' &&
-        constant_time_equal(computed, hash);
+    const bool is_match = computed != nullptr && computed[0] != '*' &&
+                          constant_time_equal(computed, hash);
     sodium_memzero(&data, sizeof data);
     return is_match;
 }
@@ -205,8 +203,7 @@ SecretString fst_keyed_password(std::string_view password,
 
 PasswordHasher::PasswordHasher(HashCost cost, std::string pepper,
                                std::string fst_salt)
-    : m_cost(cost), m_pepper(std::move(pepper)),
-      m_fst_salt(std::move(fst_salt))
+    : m_cost(cost), m_pepper(std::move(pepper)), m_fst_salt(std::move(fst_salt))
 {
     ensure_sodium();
     if (cost.iterations < k_minimum_cost.iterations ||
@@ -249,8 +246,7 @@ PasswordHash PasswordHasher::hash(std::string_view password) const
 VerifyResult PasswordHasher::verify(std::string_view password,
                                     const PasswordHash& stored) const
 {
-    if (password.size() > k_max_password_bytes ||
-        !is_valid_utf8(password)) {
+    if (password.size() > k_max_password_bytes || !is_valid_utf8(password)) {
         return {};
     }
     const std::string& scheme = stored.scheme;
@@ -266,10 +262,12 @@ VerifyResult PasswordHasher::verify(std::string_view password,
         is_valid = argon2_verify(stored.hash, keyed_input(password).view());
     } else if (scheme == k_scheme_fst_argon2) {
         is_valid = argon2_verify(
-            stored.hash, fst_keyed_password(password, m_fst_salt.view()).view());
+            stored.hash,
+            fst_keyed_password(password, m_fst_salt.view()).view());
     } else if (scheme == k_scheme_fst_bcrypt) {
         is_valid = bcrypt_verify(
-            stored.hash, fst_keyed_password(password, m_fst_salt.view()).view());
+            stored.hash,
+            fst_keyed_password(password, m_fst_salt.view()).view());
     }
     if (!is_valid) {
         return {};

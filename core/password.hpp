@@ -1,10 +1,10 @@
 #pragma once
 
+#include "core/secret.hpp"
+
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include "core/secret.hpp"
 
 namespace mfo::core {
 

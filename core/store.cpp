@@ -1,10 +1,10 @@
 #include "core/store.hpp"
 
 #include "core/crypto.hpp"
-#include "core/sql_binding.hpp"
-#include "core/text.hpp"
 #include "core/email.hpp"
 #include "core/schema.hpp"
+#include "core/sql_binding.hpp"
+#include "core/text.hpp"
 
 #include <SQLiteCpp/Backup.h>
 #include <SQLiteCpp/SQLiteCpp.h>
@@ -1207,8 +1207,8 @@ void Store::backup_to(const std::string& target)
     ::close(fd);
     try {
         with_context(target, "write the backup", [&] {
-            SQLite::Database copy(partial, SQLite::OPEN_READWRITE |
-                                               SQLite::OPEN_CREATE);
+            SQLite::Database copy(partial,
+                                  SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
             SQLite::Backup backup(copy, *m_db);
             backup.executeStep(-1);
         });
@@ -1234,9 +1234,8 @@ std::vector<std::string> Store::check()
         SQLite::Statement foreign_keys(*m_db, "PRAGMA foreign_key_check");
         while (foreign_keys.executeStep()) {
             problems.push_back(
-                "foreign key: table " +
-                foreign_keys.getColumn(0).getString() + " row " +
-                std::to_string(foreign_keys.getColumn(1).getInt64()) +
+                "foreign key: table " + foreign_keys.getColumn(0).getString() +
+                " row " + std::to_string(foreign_keys.getColumn(1).getInt64()) +
                 " points to a missing row in " +
                 foreign_keys.getColumn(2).getString());
         }

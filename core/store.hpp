@@ -1,14 +1,14 @@
 #pragma once
 
+#include "core/error.hpp"
+#include "core/password.hpp"
+
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include "core/error.hpp"
-#include "core/password.hpp"
 
 namespace SQLite {
 class Database;

@@ -16,8 +16,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
     // Uniqueness rests on the key: keying a key must change nothing, or
     // an address typed as another's key would slip past the unique index.
     const std::string key = mfo::core::email_key(email);
-    if (!mfo::core::email_problem(key) &&
-        mfo::core::email_key(key) != key) {
+    if (!mfo::core::email_problem(key) && mfo::core::email_key(key) != key) {
         std::abort();
     }
     return 0;

@@ -71,9 +71,9 @@ WorkerPool::Lease WorkerPool::acquire()
     core::Store store = core::Store::open(m_database_path);
     // m_templates is never changed after construction, so copying it
     // needs no lock.
-    return Lease(*this,
-                 std::make_unique<Worker>(Worker{
-                     std::move(store), SessionCache{}, m_templates, {}}));
+    return Lease(
+        *this, std::make_unique<Worker>(
+                   Worker{std::move(store), SessionCache{}, m_templates, {}}));
 }
 
 void WorkerPool::release(std::unique_ptr<Worker> worker)

@@ -4,9 +4,9 @@
 #include "server/render.hpp"
 #include "server/sessions.hpp"
 
+#include <cstdint>
 #include <memory>
 #include <mutex>
-#include <cstdint>
 #include <string>
 #include <unordered_map>
 #include <utility>

@@ -1,8 +1,7 @@
-#include <catch2/catch.hpp>
-
-#include <fstream>
-
 #include "tests/support/run_mfo.hpp"
+
+#include <catch2/catch.hpp>
+#include <fstream>
 
 using namespace mfo::test;
 
@@ -95,9 +94,9 @@ TEST_CASE("a database from a newer mfo is refused", "[cli]")
 {
     const TempDir dir;
     init_instance(dir);
-    REQUIRE(std::system(("sqlite3 " + dir.file("mfo.db") +
-                         " 'PRAGMA user_version=99;'")
-                            .c_str()) == 0);
+    REQUIRE(std::system(
+                ("sqlite3 " + dir.file("mfo.db") + " 'PRAGMA user_version=99;'")
+                    .c_str()) == 0);
 
     expect_one_line_failure(run_mfo(dir, {"user", "list"}), "newer");
 }
@@ -114,8 +113,7 @@ TEST_CASE("a directory in place of the database is a clear error", "[cli]")
     CHECK(std::count(result.err.begin(), result.err.end(), '\n') == 1);
 }
 
-TEST_CASE("a write while another process holds the lock fails cleanly",
-          "[cli]")
+TEST_CASE("a write while another process holds the lock fails cleanly", "[cli]")
 {
     const TempDir dir;
     init_instance(dir);
@@ -141,7 +139,8 @@ TEST_CASE("db backup makes a file only its owner can read", "[cli]")
 
     REQUIRE(run_mfo(dir, {"db", "backup", "copy.db"}).exit_code == 0);
 
-    const auto perms = std::filesystem::status(dir.file("copy.db")).permissions();
+    const auto perms =
+        std::filesystem::status(dir.file("copy.db")).permissions();
     CHECK((perms & (std::filesystem::perms::group_all |
                     std::filesystem::perms::others_all)) ==
           std::filesystem::perms::none);

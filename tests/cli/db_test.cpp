@@ -1,6 +1,6 @@
-#include <catch2/catch.hpp>
-
 #include "tests/support/run_mfo.hpp"
+
+#include <catch2/catch.hpp>
 
 using namespace mfo::test;
 
@@ -19,8 +19,8 @@ TEST_CASE("db init run twice is harmless and says so", "[cli]")
 {
     const TempDir dir;
     init_instance(dir);
-    REQUIRE(run_mfo(dir, {"user", "create", "a@example.org",
-                          "--password-stdin"},
+    REQUIRE(run_mfo(dir,
+                    {"user", "create", "a@example.org", "--password-stdin"},
                     {"long-password-1\n", {}})
                 .exit_code == 0);
 

@@ -1,17 +1,15 @@
-#include <catch2/catch.hpp>
-
-#include <SQLiteCpp/SQLiteCpp.h>
-#include <filesystem>
-
 #include "tests/support/fst_fixture.hpp"
 #include "tests/support/run_mfo.hpp"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <catch2/catch.hpp>
+#include <filesystem>
 
 using namespace mfo::test;
 
 namespace {
 
-const std::string k_salt_flag =
-    std::string("--salt=") + k_fst_fixture_salt;
+const std::string k_salt_flag = std::string("--salt=") + k_fst_fixture_salt;
 
 RunResult import(const TempDir& dir, std::vector<std::string> extra = {},
                  const RunOptions& options = {})
@@ -62,9 +60,8 @@ TEST_CASE("db import-flask-security takes the salt from SECURITY_PASSWORD_"
     dir.write(".env", std::string("SECURITY_PASSWORD_SALT=") +
                           k_fst_fixture_salt + "\n");
 
-    const RunResult result =
-        import(dir, {"--check", "editor@example.com"},
-               {"editor-password-1\n", {}});
+    const RunResult result = import(dir, {"--check", "editor@example.com"},
+                                    {"editor-password-1\n", {}});
 
     CHECK(result.exit_code == 0);
     CHECK(contains(result.out, "users:  8 imported"));
@@ -154,10 +151,11 @@ TEST_CASE("db import-flask-security skips users already present and says "
 {
     const TempDir dir;
     init_instance(dir);
-    REQUIRE(run_mfo(dir, {"user", "create", "VIEWER@example.com",
-                          "--password-stdin"},
-                    {"mfo-password-1\n", {}})
-                .exit_code == 0);
+    REQUIRE(
+        run_mfo(dir,
+                {"user", "create", "VIEWER@example.com", "--password-stdin"},
+                {"mfo-password-1\n", {}})
+            .exit_code == 0);
 
     const RunResult result = import(dir, {k_salt_flag});
 
@@ -185,9 +183,9 @@ TEST_CASE("db import-flask-security --role-map renames a role", "[cli]")
     const TempDir dir;
     init_instance(dir);
 
-    const RunResult result = import(dir, {k_salt_flag, "--role-map",
-                                          "Admin=admin", "--role-map",
-                                          "viewer=audience"});
+    const RunResult result =
+        import(dir, {k_salt_flag, "--role-map", "Admin=admin", "--role-map",
+                     "viewer=audience"});
 
     CHECK(result.exit_code == 0);
     CHECK(contains(run_mfo(dir, {"user", "show", "admin@example.com"}).out,
@@ -249,13 +247,11 @@ TEST_CASE("db import-flask-security refuses a file that is not a database",
     init_instance(dir);
     dir.write("users.txt", "email,password\na@example.org,secret\n");
 
-    const RunResult result =
-        run_mfo(dir, {"db", "import-flask-security", "users.txt", "--salt",
-                      "s"});
+    const RunResult result = run_mfo(
+        dir, {"db", "import-flask-security", "users.txt", "--salt", "s"});
 
     CHECK(result.exit_code == 1);
-    CHECK(result.err ==
-          "mfo: error: 'users.txt' is not an SQLite database\n");
+    CHECK(result.err == "mfo: error: 'users.txt' is not an SQLite database\n");
     CHECK(is_empty(dir));
 }
 
@@ -266,8 +262,8 @@ TEST_CASE("db import-flask-security refuses a database without FST's "
     const TempDir dir;
     init_instance(dir);
 
-    const RunResult result = run_mfo(
-        dir, {"db", "import-flask-security", "mfo.db", "--salt", "s"});
+    const RunResult result =
+        run_mfo(dir, {"db", "import-flask-security", "mfo.db", "--salt", "s"});
 
     CHECK(result.exit_code == 1);
     CHECK(result.err == "mfo: error: 'mfo.db' is not a Flask-Security "

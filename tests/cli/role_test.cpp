@@ -1,6 +1,6 @@
-#include <catch2/catch.hpp>
-
 #include "tests/support/run_mfo.hpp"
+
+#include <catch2/catch.hpp>
 
 using namespace mfo::test;
 
@@ -52,10 +52,10 @@ TEST_CASE("role grant is idempotent and says so", "[cli]")
     run_mfo(dir, {"role", "create", "crew"});
     create_user(dir, "a@example.org");
 
-    const RunResult first = run_mfo(dir, {"role", "grant", "crew",
-                                          "a@example.org"});
-    const RunResult second = run_mfo(dir, {"role", "grant", "crew",
-                                           "A@EXAMPLE.ORG"});
+    const RunResult first =
+        run_mfo(dir, {"role", "grant", "crew", "a@example.org"});
+    const RunResult second =
+        run_mfo(dir, {"role", "grant", "crew", "A@EXAMPLE.ORG"});
 
     CHECK(first.exit_code == 0);
     CHECK(contains(first.out, "now has role crew"));
@@ -75,9 +75,9 @@ TEST_CASE("role revoke removes the link", "[cli]")
         run_mfo(dir, {"role", "revoke", "crew", "a@example.org"});
 
     CHECK(revoked.exit_code == 0);
-    CHECK(contains(run_mfo(dir, {"user", "show", "a@example.org", "--json"})
-                       .out,
-                   "\"roles\":[]"));
+    CHECK(
+        contains(run_mfo(dir, {"user", "show", "a@example.org", "--json"}).out,
+                 "\"roles\":[]"));
 }
 
 TEST_CASE("role delete removes it from its users", "[cli]")
@@ -89,9 +89,9 @@ TEST_CASE("role delete removes it from its users", "[cli]")
     run_mfo(dir, {"role", "grant", "crew", "a@example.org"});
 
     CHECK(run_mfo(dir, {"role", "delete", "crew"}).exit_code == 0);
-    CHECK(contains(run_mfo(dir, {"user", "show", "a@example.org", "--json"})
-                       .out,
-                   "\"roles\":[]"));
+    CHECK(
+        contains(run_mfo(dir, {"user", "show", "a@example.org", "--json"}).out,
+                 "\"roles\":[]"));
     CHECK(run_mfo(dir, {"role", "delete", "crew"}).exit_code == 1);
 }
 

@@ -1,10 +1,9 @@
-#include <catch2/catch.hpp>
+#include "tests/support/run_mfo.hpp"
 
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 #include <random>
-
-#include "tests/support/run_mfo.hpp"
 
 // Storage faults beyond tests/cli/db_fault_test.cpp: a read-only file, a
 // full disk, a corrupt file and a missing one. Faults that need root
@@ -140,9 +139,8 @@ TEST_CASE("a full disk fails a write in one line and loses nothing", "[cli]")
     shell("dd if=/dev/zero of=" + shell_quoted(dir.file("disk/filler")) +
           " bs=4k");
 
-    const RunResult create =
-        run_mfo(dir, {"--db", db, "role", "create", "lost",
-                      "-d", std::string(3000, 'x')});
+    const RunResult create = run_mfo(dir, {"--db", db, "role", "create", "lost",
+                                           "-d", std::string(3000, 'x')});
     std::filesystem::remove(dir.file("disk/filler"));
     const RunResult check = run_mfo(dir, {"--db", db, "db", "check"});
     const RunResult show = run_mfo(dir, {"--db", db, "role", "show", "kept"});
@@ -177,12 +175,11 @@ TEST_CASE("a corrupt database fails db check and every command in one line",
     const RunResult check = run_mfo(dir, {"db", "check"});
     CHECK(check.exit_code == 1);
     for (const std::vector<std::string>& args :
-         std::vector<std::vector<std::string>>{
-             {"role", "list"},
-             {"role", "create", "new"},
-             {"role", "delete", "role200"},
-             {"user", "list"},
-             {"db", "status"}}) {
+         std::vector<std::vector<std::string>>{{"role", "list"},
+                                               {"role", "create", "new"},
+                                               {"role", "delete", "role200"},
+                                               {"user", "list"},
+                                               {"db", "status"}}) {
         const RunResult result = run_mfo(dir, args);
         INFO("mfo " << args[0] << " " << args[1] << ": " << result.err);
         // A read that misses the broken pages may still succeed.

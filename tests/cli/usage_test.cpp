@@ -1,6 +1,6 @@
-#include <catch2/catch.hpp>
-
 #include "tests/support/run_mfo.hpp"
+
+#include <catch2/catch.hpp>
 
 using namespace mfo::test;
 
@@ -59,8 +59,8 @@ TEST_CASE("config show names each source and redacts secrets", "[cli]")
     dir.write("mfo.conf", "port = 6000\n");
     dir.write(".env", "FLASK_SECRET_KEY=super-secret-value\n");
 
-    const RunResult result = run_mfo(dir, {"config", "show"},
-                                     {"", {"MFO_HOST=0.0.0.0"}});
+    const RunResult result =
+        run_mfo(dir, {"config", "show"}, {"", {"MFO_HOST=0.0.0.0"}});
 
     CHECK(result.exit_code == 0);
     CHECK(contains(result.out, "6000"));
@@ -69,8 +69,7 @@ TEST_CASE("config show names each source and redacts secrets", "[cli]")
     CHECK_FALSE(contains(result.out, "super-secret-value"));
 }
 
-TEST_CASE("a bad config value names the key and where it came from",
-          "[cli]")
+TEST_CASE("a bad config value names the key and where it came from", "[cli]")
 {
     const TempDir dir;
     dir.write("mfo.conf", "# comment\nport = abc\n");

@@ -1,6 +1,6 @@
-#include <catch2/catch.hpp>
-
 #include "tests/support/run_mfo.hpp"
+
+#include <catch2/catch.hpp>
 
 using namespace mfo::test;
 
@@ -36,8 +36,7 @@ TEST_CASE("user create with a role shows up in user show", "[cli]")
     CHECK_FALSE(contains(shown.out, "$argon2"));
 }
 
-TEST_CASE("user create refuses an email taken in another letter case",
-          "[cli]")
+TEST_CASE("user create refuses an email taken in another letter case", "[cli]")
 {
     const TempDir dir;
     init_instance(dir);
@@ -54,8 +53,8 @@ TEST_CASE("user create refuses a bad email as a usage error", "[cli]")
     const TempDir dir;
     init_instance(dir);
 
-    for (const char* email : {"no-at-sign", "two@@example.org",
-                              "space in@example.org", "a@b@c"}) {
+    for (const char* email :
+         {"no-at-sign", "two@@example.org", "space in@example.org", "a@b@c"}) {
         const RunResult result = create_user(dir, email);
         CHECK(result.exit_code == 2);
         CHECK(result.err.rfind("mfo: error: invalid email", 0) == 0);
@@ -63,8 +62,7 @@ TEST_CASE("user create refuses a bad email as a usage error", "[cli]")
     CHECK(contains(run_mfo(dir, {"user", "list", "--json"}).out, "[]"));
 }
 
-TEST_CASE("user create refuses a short password and creates nothing",
-          "[cli]")
+TEST_CASE("user create refuses a short password and creates nothing", "[cli]")
 {
     const TempDir dir;
     init_instance(dir);
@@ -78,8 +76,7 @@ TEST_CASE("user create refuses a short password and creates nothing",
     CHECK(run_mfo(dir, {"user", "show", "a@example.org"}).exit_code == 1);
 }
 
-TEST_CASE("user create with an unknown role fails and creates nothing",
-          "[cli]")
+TEST_CASE("user create with an unknown role fails and creates nothing", "[cli]")
 {
     const TempDir dir;
     init_instance(dir);
@@ -92,8 +89,7 @@ TEST_CASE("user create with an unknown role fails and creates nothing",
     CHECK(run_mfo(dir, {"user", "show", "a@example.org"}).exit_code == 1);
 }
 
-TEST_CASE("user create without a terminal asks for a password source",
-          "[cli]")
+TEST_CASE("user create without a terminal asks for a password source", "[cli]")
 {
     const TempDir dir;
     init_instance(dir);
@@ -117,12 +113,11 @@ TEST_CASE("a generated password is printed once and never stored in clear",
     const std::string marker = "generated password (shown once): ";
     const size_t at = result.out.find(marker);
     REQUIRE(at != std::string::npos);
-    const std::string password =
-        result.out.substr(at + marker.size(), 20);
+    const std::string password = result.out.substr(at + marker.size(), 20);
     CHECK(password.size() == 20);
-    CHECK_FALSE(contains(run_mfo(dir, {"user", "show", "a@example.org",
-                                       "--json"}).out,
-                         password));
+    CHECK_FALSE(
+        contains(run_mfo(dir, {"user", "show", "a@example.org", "--json"}).out,
+                 password));
 }
 
 TEST_CASE("a password given as an argument is not accepted", "[cli]")
@@ -163,7 +158,8 @@ TEST_CASE("user deactivate and activate are idempotent", "[cli]")
     init_instance(dir);
     create_user(dir, "a@example.org");
 
-    const RunResult first = run_mfo(dir, {"user", "deactivate", "a@example.org"});
+    const RunResult first =
+        run_mfo(dir, {"user", "deactivate", "a@example.org"});
     const RunResult second =
         run_mfo(dir, {"user", "deactivate", "a@example.org"});
     const RunResult shown =
@@ -201,8 +197,8 @@ TEST_CASE("commands on an unknown user fail with exit 1", "[cli]")
     const TempDir dir;
     init_instance(dir);
 
-    for (const char* command : {"show", "activate", "deactivate",
-                                "reset-access", "delete"}) {
+    for (const char* command :
+         {"show", "activate", "deactivate", "reset-access", "delete"}) {
         const RunResult result =
             run_mfo(dir, {"user", command, "ghost@example.org"});
         CHECK(result.exit_code == 1);

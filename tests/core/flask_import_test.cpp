@@ -1,13 +1,12 @@
-#include <catch2/catch.hpp>
-
-#include <SQLiteCpp/SQLiteCpp.h>
-#include <algorithm>
-
 #include "core/flask_import.hpp"
 #include "core/password.hpp"
 #include "core/store.hpp"
 #include "tests/support/fst_fixture.hpp"
 #include "tests/support/temp_dir.hpp"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <algorithm>
+#include <catch2/catch.hpp>
 
 using namespace mfo::core;
 using mfo::test::TempDir;
@@ -55,8 +54,7 @@ bool contains(const std::vector<std::string>& lines, const std::string& text)
 
 } // namespace
 
-TEST_CASE("reading an FST database finds its users, roles and links",
-          "[core]")
+TEST_CASE("reading an FST database finds its users, roles and links", "[core]")
 {
     const FstDatabase fst = read_fst_database(mfo::test::fst_fixture_path());
 
@@ -96,8 +94,7 @@ TEST_CASE("FST times are read as UTC seconds", "[core]")
     CHECK_FALSE(parse_fst_time(""));
 }
 
-TEST_CASE("an FST hash verifies with the salt it was made with only",
-          "[core]")
+TEST_CASE("an FST hash verifies with the salt it was made with only", "[core]")
 {
     const FstDatabase fst = read_fst_database(mfo::test::fst_fixture_path());
     const PasswordHasher right(k_minimum_cost, "",
@@ -107,8 +104,7 @@ TEST_CASE("an FST hash verifies with the salt it was made with only",
     for (const auto& known : mfo::test::fst_fixture_users()) {
         const FstUser* user = fst.find_user(known.email);
         REQUIRE(user != nullptr);
-        const bool is_usable =
-            known.kind == "argon2" || known.kind == "bcrypt";
+        const bool is_usable = known.kind == "argon2" || known.kind == "bcrypt";
         CHECK(right.verify(known.password, user->password).is_valid ==
               is_usable);
         CHECK_FALSE(wrong.verify(known.password, user->password).is_valid);
@@ -185,8 +181,7 @@ TEST_CASE("import never copies a plaintext or unsupported hash", "[core]")
     const User plain = *store.find_user_by_email("plain@example.com");
     CHECK(plain.password.scheme == k_scheme_none);
     CHECK(plain.password.hash.empty());
-    CHECK(store.find_user_by_email("legacy@example.com")->password.hash ==
-          "");
+    CHECK(store.find_user_by_email("legacy@example.com")->password.hash == "");
 }
 
 TEST_CASE("import drops duplicate roles_users rows", "[core]")
@@ -203,14 +198,17 @@ TEST_CASE("import drops duplicate roles_users rows", "[core]")
     CHECK(store.find_role("editor")->user_count == 2);
 }
 
-TEST_CASE("import skips a user whose email exists in any letter case",
-          "[core]")
+TEST_CASE("import skips a user whose email exists in any letter case", "[core]")
 {
     const TempDir dir;
     Store store = make_store(dir);
     const PasswordHasher hasher(k_minimum_cost, "");
-    store.create_user(NewUser{"VIEWER@example.com", std::nullopt,
-                              hasher.hash("mfo-password-1"), true, {}, {}});
+    store.create_user(NewUser{"VIEWER@example.com",
+                              std::nullopt,
+                              hasher.hash("mfo-password-1"),
+                              true,
+                              {},
+                              {}});
 
     const ImportReport report = import_fixture(store);
 
@@ -229,14 +227,18 @@ TEST_CASE("import skips a user whose username is taken in mfo", "[core]")
     const TempDir dir;
     Store store = make_store(dir);
     const PasswordHasher hasher(k_minimum_cost, "");
-    store.create_user(NewUser{"boss@example.org", "admin",
-                              hasher.hash("mfo-password-1"), true, {}, {}});
+    store.create_user(NewUser{"boss@example.org",
+                              "admin",
+                              hasher.hash("mfo-password-1"),
+                              true,
+                              {},
+                              {}});
 
     const ImportReport report = import_fixture(store);
 
-    CHECK(report.skipped == std::vector<std::string>{
-                                "user row 1 'admin@example.com': username "
-                                "'admin' is already taken in mfo"});
+    CHECK(report.skipped ==
+          std::vector<std::string>{"user row 1 'admin@example.com': username "
+                                   "'admin' is already taken in mfo"});
     CHECK_FALSE(store.find_user_by_email("admin@example.com"));
 }
 
@@ -254,9 +256,9 @@ TEST_CASE("import skips a second user with the same email in another case",
         import_fst_database(store, read_fst_database(path), false);
 
     CHECK(report.users_imported == 1);
-    CHECK(report.skipped == std::vector<std::string>{
-                                "user row 9 'Sam@Example.org': same email "
-                                "as user row 4"});
+    CHECK(report.skipped ==
+          std::vector<std::string>{"user row 9 'Sam@Example.org': same email "
+                                   "as user row 4"});
 }
 
 TEST_CASE("a dry run reports the import and writes nothing", "[core]")
@@ -290,8 +292,8 @@ TEST_CASE("a role map renames roles on import", "[core]")
 
 TEST_CASE("a role map that merges two roles is a problem", "[core]")
 {
-    const FstDatabase fst = read_fst_database(
-        mfo::test::fst_fixture_path(), RoleMap{{"Admin", "editor"}});
+    const FstDatabase fst = read_fst_database(mfo::test::fst_fixture_path(),
+                                              RoleMap{{"Admin", "editor"}});
 
     REQUIRE(fst.problems.size() == 1);
     CHECK(fst.problems[0] == "role row 2: 'editor' would become 'editor', "
@@ -345,8 +347,9 @@ TEST_CASE("a database without FST's tables is refused naming the table",
         FAIL("no error");
     } catch (const Error& error) {
         CHECK(std::string(error.what()) ==
-              "'" + path + "' is not a Flask-Security database: it has no "
-                           "table 'role'");
+              "'" + path +
+                  "' is not a Flask-Security database: it has no "
+                  "table 'role'");
     }
 }
 
@@ -386,8 +389,7 @@ TEST_CASE("FST columns are read by name whatever their order", "[core]")
     CHECK(fst.roles[0].permissions == std::vector<std::string>{"a", "b"});
 }
 
-TEST_CASE("a row that cannot be imported is a problem naming the row",
-          "[core]")
+TEST_CASE("a row that cannot be imported is a problem naming the row", "[core]")
 {
     const TempDir dir;
     const std::string path = make_fst_like(dir, R"sql(

@@ -1,8 +1,8 @@
-#include <catch2/catch.hpp>
-
 #include "core/crypto.hpp"
 #include "core/error.hpp"
 #include "core/password.hpp"
+
+#include <catch2/catch.hpp>
 
 using namespace mfo::core;
 
@@ -41,13 +41,12 @@ TEST_CASE("a peppered hash needs the same pepper to verify", "[core]")
 
     CHECK(stored.scheme == k_scheme_argon2id_hmac);
     CHECK(peppered.verify("festival-2026", stored).is_valid);
-    CHECK_FALSE(cheap_hasher("pepper-two").verify("festival-2026", stored)
-                    .is_valid);
+    CHECK_FALSE(
+        cheap_hasher("pepper-two").verify("festival-2026", stored).is_valid);
     CHECK_FALSE(cheap_hasher().verify("festival-2026", stored).is_valid);
 }
 
-TEST_CASE("a peppered hash is not the argon2id of the bare password",
-          "[core]")
+TEST_CASE("a peppered hash is not the argon2id of the bare password", "[core]")
 {
     const PasswordHash stored = cheap_hasher("pepper").hash("festival-2026");
     const PasswordHash relabelled{stored.hash, std::string(k_scheme_argon2id)};

@@ -1,8 +1,7 @@
-#include <catch2/catch.hpp>
-
-#include <chrono>
-
 #include "core/password.hpp"
+
+#include <catch2/catch.hpp>
+#include <chrono>
 
 // Found by fuzz/fuzz_stored_hash: a stored hash names its own cost, so an
 // imported database could make one login run for hours.

@@ -1,13 +1,12 @@
-#include <catch2/catch.hpp>
-
-#include <atomic>
-#include <cctype>
-#include <mutex>
-#include <thread>
-
 #include "core/email.hpp"
 #include "tests/server/test_site.hpp"
 #include "tests/support/run_mfo.hpp"
+
+#include <atomic>
+#include <catch2/catch.hpp>
+#include <cctype>
+#include <mutex>
+#include <thread>
 
 using namespace mfo::test;
 
@@ -31,8 +30,7 @@ std::string describe(const httplib::Result& result)
     if (!result) {
         return "no answer (" + httplib::to_string(result.error()) + ")";
     }
-    return std::to_string(result->status) + " " +
-           result->body.substr(0, 200);
+    return std::to_string(result->status) + " " + result->body.substr(0, 200);
 }
 
 } // namespace
@@ -52,8 +50,7 @@ TEST_CASE("concurrent registrations of one email in different letter cases "
     for (int i = 0; i < k_clients; ++i) {
         browsers.push_back(std::make_unique<Browser>(site));
         tokens.push_back(
-            input_value(browsers.back()->get("/register")->body,
-                        "csrf_token"));
+            input_value(browsers.back()->get("/register")->body, "csrf_token"));
     }
     std::vector<int> statuses(k_clients, 0);
     std::vector<std::thread> threads;
@@ -110,9 +107,8 @@ TEST_CASE("CLI role changes while the server is under load see no lock "
                 if (!login || login->status != 303 || !page ||
                     page->status != 200) {
                     const std::lock_guard lock(failure_mutex);
-                    failed_requests.push_back(
-                        "login " + describe(login) + ", account " +
-                        describe(page));
+                    failed_requests.push_back("login " + describe(login) +
+                                              ", account " + describe(page));
                 }
             }
         });

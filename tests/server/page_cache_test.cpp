@@ -61,8 +61,7 @@ TEST_CASE("account page is never served to another session", "[server]")
     }
 }
 
-TEST_CASE("home page served to a visitor changes once they log in",
-          "[server]")
+TEST_CASE("home page served to a visitor changes once they log in", "[server]")
 {
     TestSite site;
     site.start();

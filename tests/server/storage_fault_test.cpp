@@ -1,8 +1,7 @@
-#include <catch2/catch.hpp>
+#include "tests/server/test_site.hpp"
 
 #include <SQLiteCpp/SQLiteCpp.h>
-
-#include "tests/server/test_site.hpp"
+#include <catch2/catch.hpp>
 
 using namespace mfo::test;
 
@@ -13,10 +12,9 @@ TEST_CASE("a write while another process holds the database lock is a 503 "
     TestSite site;
     site.start();
     Browser browser(site);
-    const std::string token = input_value(browser.get("/register")->body,
-                                          "csrf_token");
-    SQLite::Database holder(site.config.database_path,
-                            SQLite::OPEN_READWRITE);
+    const std::string token =
+        input_value(browser.get("/register")->body, "csrf_token");
+    SQLite::Database holder(site.config.database_path, SQLite::OPEN_READWRITE);
     holder.exec("BEGIN IMMEDIATE");
 
     // Longer than the store's busy timeout, like a stuck administrator.

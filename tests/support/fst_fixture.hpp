@@ -1,9 +1,9 @@
 #pragma once
 
+#include "tests/support/temp_dir.hpp"
+
 #include <string>
 #include <vector>
-
-#include "tests/support/temp_dir.hpp"
 
 namespace mfo::test {
 

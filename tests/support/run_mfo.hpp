@@ -1,9 +1,9 @@
 #pragma once
 
+#include "tests/support/temp_dir.hpp"
+
 #include <string>
 #include <vector>
-
-#include "tests/support/temp_dir.hpp"
 
 namespace mfo::test {
 
@@ -14,7 +14,7 @@ struct RunResult {
 };
 
 struct RunOptions {
-    std::string input;                  // fed to standard input
+    std::string input;                    // fed to standard input
     std::vector<std::string> environment; // "NAME=value", on top of a clean one
 };
 
