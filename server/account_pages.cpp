@@ -60,7 +60,7 @@ template <typename Render>
 void send_cached(Visit& visit, const std::string& key, Render render)
 {
     PageCache& pages = visit.worker->pages;
-    pages.sync(visit.worker->store);
+    pages.sync(visit.worker->store, visit.data_version);
     if (const std::string* page = pages.find(key)) {
         visit.response.status = 200;
         visit.response.set_header("Cache-Control", "no-store");
@@ -128,7 +128,7 @@ std::optional<std::string> new_password_problem(const AppState& app,
 }
 
 bool is_current_password(AppState& app, const core::User& user,
-                         std::string_view password, const HashGate::Pass&)
+                         std::string_view password)
 {
     if (code_point_count(password) >
         static_cast<std::size_t>(app.password_policy.max_length)) {
@@ -143,13 +143,13 @@ bool is_current_password(AppState& app, const core::User& user,
 
 // Sets the new hash, which rotates the uniquifier and deletes every
 // session of the user, then gives this browser a fresh session.
-void replace_password(AppState& app, Visit& visit, const PasswordChange& change,
-                      const HashGate::Pass&)
+void replace_password(AppState& app, Visit& visit,
+                      const core::PasswordHash& replacement)
 {
     Worker& worker = *visit.worker;
     const bool is_persistent = visit.session->session.is_persistent;
     const std::int64_t user_id = visit.session->user.id;
-    worker.store.set_password(user_id, app.hasher.hash(change.replacement));
+    worker.store.set_password(user_id, replacement);
     worker.sessions.clear();
     visit.session.reset();
 
@@ -161,25 +161,32 @@ void replace_password(AppState& app, Visit& visit, const PasswordChange& change,
     start_login(app, visit, *user, is_persistent);
 }
 
-// Checks the current password (bounded by the gate and the throttle key
-// `key`), then replaces it and answers with a redirect.
+// Checks the current password (bounded by the hash gate and the throttle
+// key `key`), then replaces it and answers with a redirect.
 void apply_password_change(AppState& app, Visit& visit,
                            const PasswordChange& change, const std::string& key)
 {
     const core::User user = visit.session->user;
-    const HashGate::Pass pass(app.hash_gate);
-    if (!pass.is_admitted()) {
+    bool is_current = false;
+    std::optional<core::PasswordHash> replacement;
+    const bool is_admitted = run_hash(app, visit, [&] {
+        is_current = is_current_password(app, user, change.current);
+        if (is_current) {
+            replacement = app.hasher.hash(change.replacement);
+        }
+    });
+    if (!is_admitted) {
         refuse_busy(app, visit);
         return;
     }
-    if (!is_current_password(app, user, change.current, pass)) {
+    if (!is_current || !replacement) {
         app.throttle.failed(key, visit.client, LoginThrottle::Clock::now());
         log_event("password change refused", user.email, visit);
         render_account(app, visit, "The current password is not correct.");
         return;
     }
     app.throttle.succeeded(key);
-    replace_password(app, visit, change, pass);
+    replace_password(app, visit, *replacement);
     log_line(LogLevel::info, "password changed email=" + loggable(user.email) +
                                  " address=" + loggable(visit.client));
     redirect(visit, "/account?password=changed");

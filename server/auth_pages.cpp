@@ -79,41 +79,6 @@ core::VerifyResult verify_quietly(const core::PasswordHasher& hasher,
     }
 }
 
-void upgrade_hash(AppState& app, Visit& visit, const core::User& user,
-                  std::string_view password)
-{
-    const core::PasswordHash hash = app.hasher.hash(password);
-    visit.worker->store.upgrade_password_hash(user.id, hash);
-    visit.worker->sessions.clear();
-}
-
-// The user whose email and password match, or nothing. An unknown email
-// is checked against a dummy hash, so it takes as long as a wrong
-// password. An inactive account gets the same answer as a wrong
-// password, even with the right one, so it reveals nothing.
-std::optional<core::User> check_credentials(AppState& app, Visit& visit,
-                                            const LoginForm& form,
-                                            const HashGate::Pass&)
-{
-    std::optional<core::User> user;
-    if (!core::email_problem(form.email)) {
-        user = visit.worker->store.find_user_by_email(form.email);
-    }
-    if (!user) {
-        app.hasher.verify_dummy(form.password);
-        return std::nullopt;
-    }
-    const core::VerifyResult result =
-        verify_quietly(app.hasher, form.password, user->password);
-    if (!result.is_valid || !user->is_active) {
-        return std::nullopt;
-    }
-    if (result.needs_rehash) {
-        upgrade_hash(app, visit, *user, form.password);
-    }
-    return user;
-}
-
 bool is_too_long(const AppState& app, std::string_view password)
 {
     return code_point_count(password) >
@@ -163,16 +128,16 @@ void render_register(AppState& app, Visit& visit, const RegisterForm& form,
     send_page(visit, "register", data);
 }
 
-// Creates the account, or returns the message for a refused one. Holding
-// the gate's pass bounds the hashing.
-std::optional<std::string> create_account(AppState& app, Visit& visit,
+// Creates the account with the password hashed beforehand, or returns
+// the message for a refused one.
+std::optional<std::string> create_account(Visit& visit,
                                           const RegisterForm& form,
-                                          const HashGate::Pass&,
+                                          core::PasswordHash password,
                                           core::User& created)
 {
     core::NewUser new_user;
     new_user.email = form.email;
-    new_user.password = app.hasher.hash(form.password);
+    new_user.password = std::move(password);
     try {
         created = visit.worker->store.create_user(new_user);
     } catch (const core::Error& error) {
@@ -194,32 +159,57 @@ struct LoginCheck {
     bool is_busy = false; // too many password checks already queued
 };
 
-// An over-long password fails without any hashing.
+// The user whose email and password match, or nothing. An unknown email
+// is checked against a dummy hash, so it takes as long as a wrong
+// password. An inactive account gets the same answer as a wrong
+// password, even with the right one, so it reveals nothing. An
+// over-long password fails without any hashing.
 LoginCheck check_login(AppState& app, Visit& visit, const LoginForm& form)
 {
     if (is_too_long(app, form.password)) {
         return {};
     }
-    const HashGate::Pass pass(app.hash_gate);
-    if (!pass.is_admitted()) {
+    std::optional<core::User> user;
+    if (!core::email_problem(form.email)) {
+        user = visit.worker->store.find_user_by_email(form.email);
+    }
+    core::VerifyResult result;
+    std::optional<core::PasswordHash> upgraded;
+    const bool is_admitted = run_hash(app, visit, [&] {
+        if (!user) {
+            app.hasher.verify_dummy(form.password);
+            return;
+        }
+        result = verify_quietly(app.hasher, form.password, user->password);
+        if (result.is_valid && user->is_active && result.needs_rehash) {
+            upgraded = app.hasher.hash(form.password);
+        }
+    });
+    if (!is_admitted) {
         return {std::nullopt, true};
     }
-    return {check_credentials(app, visit, form, pass), false};
+    if (!user || !result.is_valid || !user->is_active) {
+        return {};
+    }
+    if (upgraded) {
+        visit.worker->store.upgrade_password_hash(user->id, *upgraded);
+        visit.worker->sessions.clear();
+    }
+    return {user, false};
 }
 
 void register_account(AppState& app, Visit& visit, const RegisterForm& form)
 {
+    core::PasswordHash password;
+    if (!run_hash(app, visit,
+                  [&] { password = app.hasher.hash(form.password); })) {
+        refuse_busy(app, visit);
+        return;
+    }
     core::User user;
-    {
-        const HashGate::Pass pass(app.hash_gate);
-        if (!pass.is_admitted()) {
-            refuse_busy(app, visit);
-            return;
-        }
-        if (auto problem = create_account(app, visit, form, pass, user)) {
-            render_register(app, visit, form, *problem);
-            return;
-        }
+    if (auto problem = create_account(visit, form, std::move(password), user)) {
+        render_register(app, visit, form, *problem);
+        return;
     }
     log_line(LogLevel::info, "registered email=" + loggable(user.email) +
                                  " address=" + loggable(visit.client));
@@ -299,7 +289,7 @@ void show_register(AppState& app, Visit& visit)
 }
 
 // Limitation: registrations are not rate-limited per address; only the
-// HashGate bounds how fast accounts can be created.
+// hash gate bounds how fast accounts can be created.
 void submit_register(AppState& app, Visit& visit)
 {
     if (!app.config.registerable) {

@@ -26,6 +26,8 @@ constexpr milliseconds k_wait_slice{50};
 // destroy the refusal before the client has read it.
 constexpr milliseconds k_linger{500};
 constexpr std::size_t k_linger_max_bytes = 256 * 1024;
+// Output is gathered up to this size before it is sent.
+constexpr std::size_t k_output_bytes = 16384;
 
 thread_local bool t_close_after_response = false;
 
@@ -109,6 +111,8 @@ public:
                   std::function<bool()> is_crowded);
 
     void begin_request();
+    // Sends what write() gathered; false when the client cannot take it.
+    bool flush();
     bool has_buffered() const { return m_offset < m_size; }
     bool is_failed() const { return m_is_failed; }
     bool was_refused() const { return m_was_refused; }
@@ -125,6 +129,8 @@ public:
 
 private:
     bool wait_readable() const;
+    ssize_t receive();
+    bool send_all(const char* data, std::size_t size);
     bool check_head(const char* data, std::size_t size);
     void refuse(int status, std::string_view reason);
     void fail(std::string_view reason);
@@ -134,9 +140,14 @@ private:
     std::function<bool()> m_is_crowded;
     std::string m_peer;
     int m_peer_port = 0;
+    mutable std::string m_local_ip;
+    mutable std::optional<int> m_local_port;
     std::array<char, 4096> m_buffer{};
     std::size_t m_offset = 0;
     std::size_t m_size = 0;
+    // httplib writes a response's head and body separately; sent as they
+    // come, each would be a packet of its own and a wake-up for the client.
+    std::string m_output;
     bool m_is_failed = false;
     bool m_was_refused = false;
 
@@ -207,14 +218,8 @@ ssize_t GuardedStream::read(char* out, size_t size)
         return -1;
     }
     if (!has_buffered()) {
-        if (!wait_readable()) {
-            fail("request too slow");
-            return -1;
-        }
-        const ssize_t received =
-            ::recv(m_socket, m_buffer.data(), m_buffer.size(), 0);
+        const ssize_t received = receive();
         if (received <= 0) {
-            m_is_failed = true;
             return received;
         }
         m_offset = 0;
@@ -233,6 +238,29 @@ ssize_t GuardedStream::read(char* out, size_t size)
     std::memcpy(out, data, count);
     m_offset += count;
     return static_cast<ssize_t>(count);
+}
+
+// Reads what has arrived, waiting (within the deadlines) only when nothing
+// has: most requests are already there when the reading starts.
+ssize_t GuardedStream::receive()
+{
+    // A client waiting for "100 Continue" sends its body only after it.
+    if (!flush()) {
+        return -1;
+    }
+    ssize_t received =
+        ::recv(m_socket, m_buffer.data(), m_buffer.size(), MSG_DONTWAIT);
+    if (received < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+        if (!wait_readable()) {
+            fail("request too slow");
+            return -1;
+        }
+        received = ::recv(m_socket, m_buffer.data(), m_buffer.size(), 0);
+    }
+    if (received <= 0) {
+        m_is_failed = true;
+    }
+    return received;
 }
 
 // Refuses what httplib 0.11 would let through or silently skip in the
@@ -298,22 +326,49 @@ ssize_t GuardedStream::write(const char* data, size_t size)
     if (!m_write_deadline) {
         m_write_deadline = Clock::now() + m_limits.write_timeout;
     }
-    for (;;) {
-        const milliseconds left = remaining(*m_write_deadline);
-        if (left.count() == 0 || poll_socket(m_socket, POLLOUT, left) < 0) {
-            m_is_failed = true;
-            return -1;
-        }
+    if (m_output.size() + size <= k_output_bytes) {
+        m_output.append(data, size);
+        return static_cast<ssize_t>(size);
+    }
+    // Too large to gather: what is waiting goes first, then this.
+    if (!flush() || !send_all(data, size)) {
+        return -1;
+    }
+    return static_cast<ssize_t>(size);
+}
+
+bool GuardedStream::flush()
+{
+    const bool is_sent = send_all(m_output.data(), m_output.size());
+    m_output.clear();
+    return is_sent;
+}
+
+bool GuardedStream::send_all(const char* data, std::size_t size)
+{
+    std::size_t sent_bytes = 0;
+    while (!m_is_failed && sent_bytes < size) {
         const ssize_t sent =
-            ::send(m_socket, data, size, MSG_NOSIGNAL | MSG_DONTWAIT);
+            ::send(m_socket, data + sent_bytes, size - sent_bytes,
+                   MSG_NOSIGNAL | MSG_DONTWAIT);
         if (sent >= 0) {
-            return sent;
+            sent_bytes += static_cast<std::size_t>(sent);
+            continue;
         }
-        if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+        if (errno == EINTR) {
+            continue;
+        }
+        // A client that stops reading gets write_timeout from the
+        // response's first byte, then the connection is dropped.
+        const milliseconds left = m_write_deadline
+                                      ? remaining(*m_write_deadline)
+                                      : m_limits.write_timeout;
+        if ((errno != EAGAIN && errno != EWOULDBLOCK) || left.count() == 0 ||
+            poll_socket(m_socket, POLLOUT, left) < 0) {
             m_is_failed = true;
-            return -1;
         }
     }
+    return !m_is_failed;
 }
 
 void GuardedStream::get_remote_ip_and_port(std::string& ip, int& port) const
@@ -324,14 +379,21 @@ void GuardedStream::get_remote_ip_and_port(std::string& ip, int& port) const
 
 void GuardedStream::get_local_ip_and_port(std::string& ip, int& port) const
 {
-    socket_address(m_socket, false, ip, port);
+    // httplib asks on every request; the answer is the connection's.
+    if (!m_local_port) {
+        std::string local_ip;
+        int local_port = 0;
+        socket_address(m_socket, false, local_ip, local_port);
+        m_local_ip = std::move(local_ip);
+        m_local_port = local_port;
+    }
+    ip = m_local_ip;
+    port = *m_local_port;
 }
 
 ConnectionQueue::ConnectionQueue(std::size_t threads)
+    : m_max_threads(std::max<std::size_t>(threads, 1))
 {
-    for (std::size_t i = 0; i < std::max<std::size_t>(threads, 1); ++i) {
-        m_threads.emplace_back([this] { run(); });
-    }
 }
 
 ConnectionQueue::~ConnectionQueue()
@@ -348,18 +410,26 @@ void ConnectionQueue::enqueue(std::function<void()> task)
         const std::lock_guard lock(m_mutex);
         m_tasks.push_back(std::move(task));
         ++m_waiting;
+        // Threads start as connections need them, up to the limit: an
+        // idle server keeps none, and each costs stack and buffers.
+        if (!m_is_shut_down && m_idle_threads < m_tasks.size() &&
+            m_threads.size() < m_max_threads) {
+            m_threads.emplace_back([this] { run(); });
+        }
     }
     m_ready.notify_one();
 }
 
 void ConnectionQueue::shutdown()
 {
+    std::vector<std::thread> threads;
     {
         const std::lock_guard lock(m_mutex);
         m_is_shut_down = true;
+        threads.swap(m_threads);
     }
     m_ready.notify_all();
-    for (std::thread& thread : m_threads) {
+    for (std::thread& thread : threads) {
         if (thread.joinable()) {
             thread.join();
         }
@@ -372,8 +442,10 @@ void ConnectionQueue::run()
         std::function<void()> task;
         {
             std::unique_lock lock(m_mutex);
+            ++m_idle_threads;
             m_ready.wait(lock,
                          [this] { return m_is_shut_down || !m_tasks.empty(); });
+            --m_idle_threads;
             if (m_tasks.empty()) {
                 return;
             }
@@ -476,6 +548,7 @@ bool GuardedServer::process_and_close_socket(socket_t socket)
             bool is_closed_by_client = false;
             is_ok = process_request(stream, left == 1, is_closed_by_client,
                                     nullptr);
+            is_ok = stream.flush() && is_ok;
             must_linger = stream.was_refused() || t_close_after_response;
             if (!is_ok || is_closed_by_client || must_linger ||
                 stream.is_failed()) {

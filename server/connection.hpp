@@ -38,8 +38,9 @@ struct ConnectionLimits {
     std::size_t max_body_bytes = 65536;
 };
 
-// A fixed pool of threads running connections, which also tells how
-// many accepted connections are still waiting for a thread.
+// A pool of at most `threads` threads running connections, started as
+// connections arrive; it also tells how many accepted connections are
+// still waiting for a thread.
 class ConnectionQueue : public httplib::TaskQueue {
 public:
     explicit ConnectionQueue(std::size_t threads);
@@ -52,10 +53,12 @@ public:
 private:
     void run();
 
+    std::size_t m_max_threads;
     std::mutex m_mutex;
     std::condition_variable m_ready;
     std::deque<std::function<void()>> m_tasks;
     std::atomic<std::size_t> m_waiting{0};
+    std::size_t m_idle_threads = 0;
     bool m_is_shut_down = false;
     std::vector<std::thread> m_threads;
 };

@@ -1,30 +1,88 @@
 #include "server/hash_gate.hpp"
 
 #include <algorithm>
+#include <pthread.h>
+#include <sched.h>
 
 namespace mfo::server {
+namespace {
 
-HashGate::HashGate(int slots, int max_waiting)
-    : m_slots(std::clamp<std::ptrdiff_t>(slots, 1, k_max_slots)),
-      m_max_waiting(std::max(max_waiting, 1))
+// SCHED_IDLE runs a thread only when nothing else on its core wants to:
+// a page request waiting behind a hash would otherwise share the core
+// with it slice by slice. Unprivileged threads may always lower their own
+// priority; if even that is refused the hash runs at normal priority.
+void lower_priority()
+{
+    sched_param param{};
+    param.sched_priority = 0;
+    pthread_setschedparam(pthread_self(), SCHED_IDLE, &param);
+}
+
+} // namespace
+
+HashGate::HashGate(int threads, int max_waiting)
+    : m_max_threads(static_cast<std::size_t>(std::max(threads, 1))),
+      m_max_waiting(static_cast<std::size_t>(std::max(max_waiting, 1)))
 {
 }
 
-HashGate::Pass::Pass(HashGate& gate) : m_gate(gate)
+HashGate::~HashGate()
 {
-    if (gate.m_waiting.fetch_add(1) >= gate.m_max_waiting) {
-        gate.m_waiting.fetch_sub(1);
-        return;
+    {
+        const std::lock_guard lock(m_mutex);
+        m_is_stopping = true;
     }
-    gate.m_slots.acquire();
-    gate.m_waiting.fetch_sub(1);
-    m_is_admitted = true;
+    m_queued.notify_all();
+    for (std::thread& thread : m_threads) {
+        thread.join();
+    }
 }
 
-HashGate::Pass::~Pass()
+bool HashGate::run(const std::function<void()>& job)
 {
-    if (m_is_admitted) {
-        m_gate.m_slots.release();
+    Job queued;
+    queued.work = &job;
+    std::unique_lock lock(m_mutex);
+    if (m_jobs.size() >= m_max_waiting) {
+        return false;
+    }
+    m_jobs.push_back(&queued);
+    // Threads start with the first jobs, so an idle server has none.
+    if (m_idle_threads == 0 && m_threads.size() < m_max_threads) {
+        m_threads.emplace_back([this] { serve(); });
+    } else {
+        m_queued.notify_one();
+    }
+    m_finished.wait(lock, [&queued] { return queued.is_done; });
+    if (queued.error) {
+        std::rethrow_exception(queued.error);
+    }
+    return true;
+}
+
+void HashGate::serve()
+{
+    lower_priority();
+    std::unique_lock lock(m_mutex);
+    for (;;) {
+        ++m_idle_threads;
+        m_queued.wait(lock,
+                      [this] { return m_is_stopping || !m_jobs.empty(); });
+        --m_idle_threads;
+        if (m_jobs.empty()) {
+            return;
+        }
+        Job* job = m_jobs.front();
+        m_jobs.pop_front();
+        lock.unlock();
+        try {
+            (*job->work)();
+        } catch (...) {
+            job->error = std::current_exception();
+        }
+        lock.lock();
+        job->is_done = true;
+        m_finished.notify_all();
     }
 }
 

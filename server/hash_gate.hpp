@@ -1,38 +1,52 @@
 #pragma once
 
-#include <atomic>
-#include <semaphore>
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <exception>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
 
 namespace mfo::server {
 
-// Lets at most `slots` password hashes run at once (one per core), so a
-// flood of logins queues instead of taking memory. At most `max_waiting`
-// requests may queue; the rest are refused at once, so that waiting logins
-// never hold every worker thread and page requests keep being served.
+// Runs password hashes on threads of its own, at most one per core, at
+// the lowest CPU priority the scheduler has (SCHED_IDLE). A storm of
+// logins then gets only the CPU that page requests leave, so pages stay
+// fast while logins queue, and the hashes' memory is bounded by the
+// thread count. At most `max_waiting` jobs may queue; run() refuses the
+// rest at once, so waiting logins never hold every connection thread.
 class HashGate {
 public:
-    HashGate(int slots, int max_waiting);
+    HashGate(int threads, int max_waiting);
+    ~HashGate();
+    HashGate(const HashGate&) = delete;
+    HashGate& operator=(const HashGate&) = delete;
 
-    // Holds a slot while it lives; check is_admitted() first.
-    class Pass {
-    public:
-        explicit Pass(HashGate& gate);
-        Pass(const Pass&) = delete;
-        Pass& operator=(const Pass&) = delete;
-        ~Pass();
-        bool is_admitted() const { return m_is_admitted; }
-
-    private:
-        HashGate& m_gate;
-        bool m_is_admitted = false;
-    };
+    // Runs `job` on a hashing thread and waits for it to finish; an
+    // exception it throws is rethrown here. Returns false, without running
+    // it, when max_waiting jobs are already queued.
+    bool run(const std::function<void()>& job);
 
 private:
-    static constexpr std::ptrdiff_t k_max_slots = 1024;
+    struct Job {
+        const std::function<void()>* work = nullptr;
+        std::exception_ptr error;
+        bool is_done = false;
+    };
 
-    std::counting_semaphore<k_max_slots> m_slots;
-    std::atomic<int> m_waiting{0};
-    int m_max_waiting;
+    void serve();
+
+    std::size_t m_max_threads;
+    std::size_t m_max_waiting;
+    std::mutex m_mutex;
+    std::condition_variable m_queued;
+    std::condition_variable m_finished;
+    std::deque<Job*> m_jobs;
+    std::size_t m_idle_threads = 0;
+    bool m_is_stopping = false;
+    std::vector<std::thread> m_threads; // started on demand
 };
 
 } // namespace mfo::server

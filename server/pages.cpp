@@ -75,13 +75,23 @@ void sweep_expired_sessions(AppState& app, Visit& visit)
     visit.worker->sessions.clear();
 }
 
+// Reads data_version once, and forgets the worker's loaded sessions if
+// another connection has committed since its last request.
+void sync_worker(Visit& visit)
+{
+    visit.data_version = visit.worker->store.data_version();
+    visit.worker->sessions.sync(visit.data_version);
+}
+
 } // namespace
 
 Visit begin_visit(AppState& app, const httplib::Request& request,
                   httplib::Response& response, bool needs_session)
 {
-    Visit visit{request,      response, app.workers.acquire(), core::now(), {},
-                std::nullopt, {}};
+    Visit visit{request,     response, app.workers.acquire(),
+                core::now(), {},       std::nullopt,
+                {},          0};
+    sync_worker(visit);
     visit.client = client_address(request.remote_addr,
                                   request.get_header_value("X-Forwarded-For"),
                                   app.config.trusted_proxy);
@@ -93,6 +103,17 @@ Visit begin_visit(AppState& app, const httplib::Request& request,
         visit.form = parse_form(request.body);
     }
     return visit;
+}
+
+bool run_hash(AppState& app, Visit& visit, const std::function<void()>& job)
+{
+    visit.worker.suspend();
+    // If the job throws, the request ends with an error page, which
+    // leases a worker of its own.
+    const bool is_admitted = app.hash_gate.run(job);
+    visit.worker.resume();
+    sync_worker(visit);
+    return is_admitted;
 }
 
 kainjow::mustache::data page_data(const AppState& app, const Visit& visit,

@@ -12,6 +12,7 @@
 #include "server/workers.hpp"
 
 #include <atomic>
+#include <functional>
 #include <httplib.h>
 #include <kainjow/mustache.hpp>
 #include <optional>
@@ -43,6 +44,9 @@ struct Visit {
     std::string client; // address for throttling and logs
     std::optional<ActiveSession> session;
     FormFields form; // a POST's urlencoded body; empty otherwise
+    // The worker's SQLite data_version, read once per request (and again
+    // if the request changes worker); its caches are synced to it.
+    std::int64_t data_version = 0;
 };
 
 // Leases a worker, finds the session cookie's live session (clearing a
@@ -52,6 +56,11 @@ Visit begin_visit(AppState& app, const httplib::Request& request,
                   httplib::Response& response, bool needs_session = true);
 
 using Handler = void (*)(AppState& app, Visit& visit);
+
+// Runs `job` (password hashing) on the hash gate's threads, with the
+// visit's worker back in the pool meanwhile. False, without running it,
+// when too many hashes already wait.
+bool run_hash(AppState& app, Visit& visit, const std::function<void()>& job);
 
 // Layout data every page needs: title, nav state, the logout form token.
 kainjow::mustache::data page_data(const AppState& app, const Visit& visit,

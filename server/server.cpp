@@ -197,6 +197,7 @@ void Server::stop()
         m_impl->http->stop();
     }
     m_impl->join();
+    flush_log();
 }
 
 } // namespace mfo::server

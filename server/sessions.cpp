@@ -93,7 +93,6 @@ resolve_session(core::Store& store, SessionCache& cache, std::string_view token,
                 const SessionPolicy& policy, core::Timestamp now)
 {
     const std::string id_hash = core::sha256(token);
-    cache.sync(store.data_version());
     std::optional<ActiveSession> active = cache.find(id_hash);
     if (!active) {
         active = load_session(store, id_hash);

@@ -47,7 +47,8 @@ private:
     std::unordered_map<std::string, ActiveSession> m_entries;
 };
 
-// The live session for the cookie value `token`, or nothing. A session
+// The live session for the cookie value `token`, or nothing; `cache` must
+// have been synced to the store's data_version this request. A session
 // past its lifetime (idle timeout and session_lifetime; remember_lifetime
 // alone for "remember me"), or whose user is gone, inactive or has a new
 // uniquifier, is deleted. Refreshes last_seen_at

@@ -1,6 +1,7 @@
 #include "server/workers.hpp"
 
 #include <SQLiteCpp/Database.h>
+#include <algorithm>
 #include <malloc.h>
 
 namespace mfo::server {
@@ -10,10 +11,10 @@ constexpr int k_malloc_arenas = 2;
 
 } // namespace
 
-void PageCache::sync(core::Store& store)
+void PageCache::sync(core::Store& store, std::int64_t data_version)
 {
     const std::pair<std::int64_t, std::int64_t> state{
-        store.data_version(), store.database().getTotalChanges()};
+        data_version, store.database().getTotalChanges()};
     if (state != m_state) {
         m_pages.clear();
         m_state = state;
@@ -34,9 +35,11 @@ void PageCache::put(const std::string& key, std::string page)
     m_pages.insert_or_assign(key, std::move(page));
 }
 
-WorkerPool::WorkerPool(std::string database_path, Templates templates)
+WorkerPool::WorkerPool(std::string database_path, Templates templates,
+                       std::size_t max_workers)
     : m_database_path(std::move(database_path)),
-      m_templates(std::move(templates))
+      m_templates(std::move(templates)),
+      m_max_workers(std::max<std::size_t>(max_workers, 1))
 {
     // glibc gives each thread that allocates an arena of its own, up to
     // 8 per core, and each keeps 1-2 MiB resident: with one pool thread
@@ -57,29 +60,63 @@ WorkerPool::Lease::~Lease()
     }
 }
 
+void WorkerPool::Lease::suspend()
+{
+    if (m_worker) {
+        m_pool->release(std::move(m_worker));
+    }
+}
+
+void WorkerPool::Lease::resume()
+{
+    if (!m_worker) {
+        m_worker = m_pool->take();
+    }
+}
+
 WorkerPool::Lease WorkerPool::acquire()
 {
+    return Lease(*this, take());
+}
+
+std::unique_ptr<Worker> WorkerPool::take()
+{
     {
-        const std::lock_guard lock(m_mutex);
+        std::unique_lock lock(m_mutex);
+        m_returned.wait(lock, [this] {
+            return !m_idle.empty() || m_worker_count < m_max_workers;
+        });
         if (!m_idle.empty()) {
             std::unique_ptr<Worker> worker = std::move(m_idle.back());
             m_idle.pop_back();
-            return Lease(*this, std::move(worker));
+            return worker;
         }
+        ++m_worker_count;
     }
     // Opening a connection is slow enough to do outside the lock.
-    core::Store store = core::Store::open(m_database_path);
-    // m_templates is never changed after construction, so copying it
-    // needs no lock.
-    return Lease(
-        *this, std::make_unique<Worker>(
-                   Worker{std::move(store), SessionCache{}, m_templates, {}}));
+    try {
+        core::Store store = core::Store::open(m_database_path);
+        // m_templates is never changed after construction, so copying it
+        // needs no lock.
+        return std::make_unique<Worker>(
+            Worker{std::move(store), SessionCache{}, m_templates, {}});
+    } catch (...) {
+        {
+            const std::lock_guard lock(m_mutex);
+            --m_worker_count;
+        }
+        m_returned.notify_one();
+        throw;
+    }
 }
 
 void WorkerPool::release(std::unique_ptr<Worker> worker)
 {
-    const std::lock_guard lock(m_mutex);
-    m_idle.push_back(std::move(worker));
+    {
+        const std::lock_guard lock(m_mutex);
+        m_idle.push_back(std::move(worker));
+    }
+    m_returned.notify_one();
 }
 
 } // namespace mfo::server

@@ -4,6 +4,8 @@
 #include "server/render.hpp"
 #include "server/sessions.hpp"
 
+#include <condition_variable>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -23,7 +25,8 @@ class PageCache {
 public:
     static constexpr std::size_t k_max_pages = 64;
 
-    void sync(core::Store& store);
+    // `data_version` is the store's, read this request.
+    void sync(core::Store& store, std::int64_t data_version);
     const std::string* find(const std::string& key) const;
     void put(const std::string& key, std::string page);
 
@@ -43,12 +46,17 @@ struct Worker {
     PageCache pages;
 };
 
-// Hands each request a Worker of its own. Workers are made on demand, so
-// there are never more than the requests running at once (at most the
-// thread count), and are kept for the next request.
+// Hands each request a Worker of its own. Workers are made on demand, up
+// to `max_workers`, and kept for the next request; past that a request
+// waits for one to come back. Each holds a database connection, caches
+// and templates, so the cap bounds memory however many connections are
+// open; a few per core keep the cores busy, since a request holds its
+// worker only while it reads, writes or renders (not while it waits for a
+// password hash, see Lease::suspend).
 class WorkerPool {
 public:
-    WorkerPool(std::string database_path, Templates templates);
+    WorkerPool(std::string database_path, Templates templates,
+               std::size_t max_workers);
 
     class Lease {
     public:
@@ -59,6 +67,12 @@ public:
         Worker& operator*() const { return *m_worker; }
         Worker* operator->() const { return m_worker.get(); }
 
+        // Gives the worker back to the pool until resume(), which leases
+        // one again (maybe another): a request about to wait a long time,
+        // for a password hash, need not hold a database connection.
+        void suspend();
+        void resume();
+
     private:
         WorkerPool* m_pool;
         std::unique_ptr<Worker> m_worker;
@@ -68,11 +82,15 @@ public:
     Lease acquire();
 
 private:
+    std::unique_ptr<Worker> take();
     void release(std::unique_ptr<Worker> worker);
 
     std::string m_database_path;
     Templates m_templates;
+    std::size_t m_max_workers;
     std::mutex m_mutex;
+    std::condition_variable m_returned;
+    std::size_t m_worker_count = 0; // made and not destroyed
     std::vector<std::unique_ptr<Worker>> m_idle;
 };
 
