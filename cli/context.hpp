@@ -33,6 +33,8 @@ struct Context {
 
     // Set by the chosen subcommand's parse callback, run after parsing.
     std::function<int()> action;
+    // The command line as given to main (mfo serve passes it on).
+    char** argv = nullptr;
 
     // The effective configuration: defaults, file, .env, environment, flags.
     core::Config config() const;

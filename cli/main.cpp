@@ -90,6 +90,7 @@ int main(int argc, char** argv)
     app.fallthrough();
     app.require_subcommand(1);
     Context context;
+    context.argv = argv;
     add_global_options(app, context);
     add_db_commands(app, context);
     add_user_commands(app, context);

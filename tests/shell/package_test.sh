@@ -52,7 +52,8 @@ done
     /etc/mfo/mfo.conf ]] || fail "/etc/mfo/mfo.conf is not a conffile"
 
 files=$(dpkg-deb -c "$deb" | awk '{ print $NF }')
-for file in ./usr/bin/mfo ./usr/share/man/man1/mfo.1.gz \
+for file in ./usr/bin/mfo ./usr/libexec/mfo/mfo-serve \
+    ./usr/share/man/man1/mfo.1.gz \
     ./usr/share/bash-completion/completions/mfo \
     ./usr/share/zsh/vendor-completions/_mfo \
     ./usr/share/fish/vendor_completions.d/mfo.fish \
@@ -69,7 +70,10 @@ grep -q '^\./usr/local' <<<"$files" && fail "the package uses /usr/local"
 root=$work/root
 dpkg-deb -x "$deb" "$root" || { echo "FAIL: dpkg-deb -x" >&2; exit 1; }
 mfo=$root/usr/bin/mfo
-ldd "$mfo" | grep -q 'not found' && fail "unresolved libraries: $(ldd "$mfo")"
+for program in "$mfo" "$root/usr/libexec/mfo/mfo-serve"; do
+    ldd "$program" | grep -q 'not found' &&
+        fail "unresolved libraries: $(ldd "$program")"
+done
 
 version=$("$mfo" --version) || fail "mfo --version failed"
 [[ $version =~ ^mfo\ [0-9]+\.[0-9]+\.[0-9]+\ \(commit\ [^\)]+\)$ ]] ||
@@ -82,6 +86,25 @@ mkdir "$work/instance"
         [[ -f mfo.db ]] &&
         "$mfo" db status --json | grep -q '"schema_version":'
 ) || fail "mfo db init in a fresh folder"
+
+# mfo serve finds mfo-serve relative to mfo in the unpacked tree and
+# answers; --port 0 takes a free port, which the start-up line names.
+log=$work/serve.log
+(cd "$work/instance" && exec "$mfo" serve --port 0) 2>"$log" &
+server=$!
+port=
+for _ in $(seq 100); do
+    port=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\).*|\1|p' "$log")
+    [[ -n $port ]] && break
+    sleep 0.05
+done
+if [[ -z $port ]]; then
+    fail "mfo serve from the package did not start: $(cat "$log")"
+elif [[ $(curl -s "http://127.0.0.1:$port/healthz") != ok ]]; then
+    fail "mfo serve from the package does not answer /healthz"
+fi
+kill "$server" 2>/dev/null
+wait "$server" 2>/dev/null
 
 # The shipped config parses, and points the service at /var/lib/mfo.
 shown=$("$mfo" --config "$root/etc/mfo/mfo.conf" config show) ||
