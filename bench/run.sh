@@ -53,6 +53,9 @@ step() { echo "== $*" >&2; }
 has_part() { [[ " $PARTS " == *" $1 "* ]]; }
 
 [ -d "$ANCHORS/bench" ] || die "no anchors in $ANCHORS (set ANCHORS)"
+# wrk, hyperfine, the compiler and the Flask app's packages: only the
+# missing ones are installed.
+"$REPO/scripts/install-deps.sh" bench
 mkdir -p "$OUT"
 SCRATCH=$(mktemp -d /tmp/mfo-bench-scratch.XXXXXX)
 SERVER=

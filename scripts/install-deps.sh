@@ -3,6 +3,8 @@
 # ones that are missing, so a second `make` costs nothing.
 #   scripts/install-deps.sh build   compiler, cmake and the libraries
 #   scripts/install-deps.sh test    build + what the test suite drives
+#   scripts/install-deps.sh bench   build + what bench/run.sh drives,
+#                                   the Flask reference app included
 set -euo pipefail
 
 what=${1:-build}
@@ -14,6 +16,10 @@ if [[ $what == test ]]; then
                python3-flask-security python3-flask-sqlalchemy python3-argon2
                python3-bcrypt bash-completion zsh fish dpkg-dev
                mandoc)
+fi
+if [[ $what == bench ]]; then
+    packages+=(wrk hyperfine curl python3 util-linux python3-flask-security
+               python3-flask-sqlalchemy python3-argon2 python3-bcrypt gunicorn)
 fi
 
 missing=()
