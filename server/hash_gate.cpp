@@ -3,19 +3,27 @@
 #include <algorithm>
 #include <pthread.h>
 #include <sched.h>
+#include <sys/resource.h>
 
 namespace mfo::server {
 namespace {
 
-// SCHED_IDLE runs a thread only when nothing else on its core wants to:
-// a page request waiting behind a hash would otherwise share the core
-// with it slice by slice. Unprivileged threads may always lower their own
-// priority; if even that is refused the hash runs at normal priority.
+constexpr int k_hash_nice = 19;
+
+// Hashing threads run as SCHED_BATCH at nice 19: a page request that
+// wakes up takes the core at once, and while page requests keep the core
+// busy a hash gets about 1.5 % of it (nice 19 against 0), never nothing,
+// so logins slow down under load but do not stall, and a hash holding a
+// kernel lock (argon2 maps and unmaps 64 MiB) soon gets to release it.
+// Unprivileged threads may always lower their own priority; if even that
+// is refused the hash runs at normal priority.
 void lower_priority()
 {
     sched_param param{};
     param.sched_priority = 0;
-    pthread_setschedparam(pthread_self(), SCHED_IDLE, &param);
+    pthread_setschedparam(pthread_self(), SCHED_BATCH, &param);
+    // On Linux the nice value is per thread: 0 names the calling one.
+    setpriority(PRIO_PROCESS, 0, k_hash_nice);
 }
 
 } // namespace
@@ -58,6 +66,12 @@ bool HashGate::run(const std::function<void()>& job)
         std::rethrow_exception(queued.error);
     }
     return true;
+}
+
+std::size_t HashGate::waiting()
+{
+    const std::lock_guard lock(m_mutex);
+    return m_jobs.size();
 }
 
 void HashGate::serve()

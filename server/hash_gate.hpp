@@ -12,11 +12,11 @@
 namespace mfo::server {
 
 // Runs password hashes on threads of its own, at most one per core, at
-// the lowest CPU priority the scheduler has (SCHED_IDLE). A storm of
-// logins then gets only the CPU that page requests leave, so pages stay
-// fast while logins queue, and the hashes' memory is bounded by the
-// thread count. At most `max_waiting` jobs may queue; run() refuses the
-// rest at once, so waiting logins never hold every connection thread.
+// low CPU priority (SCHED_BATCH, nice 19). A storm of logins then gets
+// mostly the CPU that page requests leave, so pages stay fast while
+// logins queue, and the hashes' memory is bounded by the thread count.
+// At most `max_waiting` jobs may queue; run() refuses the rest at once,
+// so waiting logins never hold every connection thread.
 class HashGate {
 public:
     HashGate(int threads, int max_waiting);
@@ -28,6 +28,9 @@ public:
     // exception it throws is rethrown here. Returns false, without running
     // it, when max_waiting jobs are already queued.
     bool run(const std::function<void()>& job);
+
+    // Jobs queued and not yet started.
+    std::size_t waiting();
 
 private:
     struct Job {

@@ -1,0 +1,100 @@
+#include "server/hash_gate.hpp"
+
+#include <atomic>
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <future>
+#include <sched.h>
+#include <stdexcept>
+#include <sys/resource.h>
+#include <thread>
+
+using mfo::server::HashGate;
+using namespace std::chrono_literals;
+
+TEST_CASE("hash gate runs a job on one of its threads at low priority",
+          "[server]")
+{
+    HashGate gate(1, 4);
+    std::thread::id ran_on;
+    int policy = -1;
+    int nice = 0;
+    const bool is_admitted = gate.run([&] {
+        ran_on = std::this_thread::get_id();
+        policy = sched_getscheduler(0);
+        nice = getpriority(PRIO_PROCESS, 0);
+    });
+    CHECK(is_admitted);
+    CHECK(ran_on != std::this_thread::get_id());
+    CHECK(policy == SCHED_BATCH);
+    CHECK(nice == 19);
+    // The caller's own priority is untouched.
+    CHECK(getpriority(PRIO_PROCESS, 0) == 0);
+}
+
+TEST_CASE("hash gate passes a job's exception to the caller", "[server]")
+{
+    HashGate gate(1, 4);
+    CHECK_THROWS_WITH(gate.run([] { throw std::runtime_error("bad hash"); }),
+                      "bad hash");
+    // The thread survives it.
+    bool is_run = false;
+    CHECK(gate.run([&] { is_run = true; }));
+    CHECK(is_run);
+}
+
+TEST_CASE("hash gate refuses a job when max_waiting jobs already queue",
+          "[server]")
+{
+    HashGate gate(1, 1);
+    std::promise<void> release;
+    std::shared_future<void> released = release.get_future().share();
+    std::atomic<bool> is_running{false};
+    // One job holds the only thread, a second waits in the queue.
+    auto holder = std::async(std::launch::async, [&] {
+        return gate.run([&] {
+            is_running = true;
+            released.wait();
+        });
+    });
+    while (!is_running) {
+        std::this_thread::sleep_for(1ms);
+    }
+    auto waiter =
+        std::async(std::launch::async, [&] { return gate.run([] {}); });
+    while (gate.waiting() < 1) {
+        std::this_thread::sleep_for(1ms);
+    }
+    // The third finds the queue full and is refused without running.
+    bool is_refused_run = false;
+    CHECK_FALSE(gate.run([&] { is_refused_run = true; }));
+    CHECK_FALSE(is_refused_run);
+    release.set_value();
+    CHECK(holder.get());
+    CHECK(waiter.get());
+}
+
+TEST_CASE("hash gate runs at most `threads` jobs at once", "[server]")
+{
+    HashGate gate(2, 16);
+    std::atomic<int> running{0};
+    std::atomic<int> most{0};
+    std::vector<std::future<bool>> jobs;
+    for (int i = 0; i < 8; ++i) {
+        jobs.push_back(std::async(std::launch::async, [&] {
+            return gate.run([&] {
+                const int now = ++running;
+                int seen = most.load();
+                while (now > seen && !most.compare_exchange_weak(seen, now)) {
+                }
+                std::this_thread::sleep_for(20ms);
+                --running;
+            });
+        }));
+    }
+    for (auto& job : jobs) {
+        CHECK(job.get());
+    }
+    CHECK(most.load() >= 1);
+    CHECK(most.load() <= 2);
+}
