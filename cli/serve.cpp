@@ -40,7 +40,7 @@ void add_serve_command(CLI::App& app, Context& context)
         ->type_name("N");
     serve
         ->add_option("--threads", args->threads,
-                     "Worker threads; each open connection holds one "
+                     "Connection threads; each open connection holds one "
                      "(config key: threads)")
         ->type_name("N");
     serve->callback([&context, args] {

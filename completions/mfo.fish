@@ -171,4 +171,4 @@ complete -c mfo -n 'string match -q "config show*" (__mfo_position)' \
 set -l __mfo_serve 'string match -q "serve*" (__mfo_position)'
 complete -c mfo -n $__mfo_serve -l host -x -d 'Address to listen on'
 complete -c mfo -n $__mfo_serve -l port -x -d 'Port to listen on'
-complete -c mfo -n $__mfo_serve -l threads -x -d 'Worker threads'
+complete -c mfo -n $__mfo_serve -l threads -x -d 'Connection threads'

@@ -277,8 +277,9 @@ std::vector<Rule> make_rules()
                               require_text));
     rules.push_back(number_rule("port", &Config::port, 0, 65535,
                                 "TCP port of mfo serve (0: any free port)"));
-    rules.push_back(number_rule("threads", &Config::threads, 0, 256,
-                                "worker threads (0: 4 per core, at least 8)"));
+    rules.push_back(
+        number_rule("threads", &Config::threads, 0, 256,
+                    "connection threads (0: 16 per core, at least 64)"));
     rules.push_back(
         text_rule("templates_dir", &Config::templates_dir,
                   "directory whose templates replace the built-in ones", {}));

@@ -370,7 +370,11 @@ std::size_t worker_count(const core::Config& config)
 
 int worker_thread_count(const core::Config& config)
 {
-    return config.threads > 0 ? config.threads : std::max(8, 4 * core_count());
+    // Threads start on demand, so a generous default costs nothing idle;
+    // it lets 32 browsers (and so 32 queued logins) each keep a
+    // connection open.
+    return config.threads > 0 ? config.threads
+                              : std::max(64, 16 * core_count());
 }
 
 App::App(const core::Config& config, std::string secret_key,

@@ -420,6 +420,12 @@ void ConnectionQueue::enqueue(std::function<void()> task)
     m_ready.notify_one();
 }
 
+std::size_t ConnectionQueue::thread_count()
+{
+    const std::lock_guard lock(m_mutex);
+    return m_threads.size();
+}
+
 void ConnectionQueue::shutdown()
 {
     std::vector<std::thread> threads;

@@ -49,6 +49,8 @@ public:
     void enqueue(std::function<void()> task) override;
     void shutdown() override;
     std::size_t waiting() const { return m_waiting.load(); }
+    // Threads started so far.
+    std::size_t thread_count();
 
 private:
     void run();
