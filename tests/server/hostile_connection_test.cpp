@@ -23,6 +23,15 @@ struct HelloServer {
         http.Get("/", [](const httplib::Request&, httplib::Response& response) {
             response.set_content("hello", "text/plain");
         });
+        // Larger than the stream gathers before sending.
+        http.Get("/large",
+                 [](const httplib::Request&, httplib::Response& response) {
+                     std::string body;
+                     for (int i = 0; body.size() < 100000; ++i) {
+                         body += std::to_string(i) + "\n";
+                     }
+                     response.set_content(body, "text/plain");
+                 });
         port = http.bind_to_any_port("127.0.0.1");
         listener = std::thread([this] { http.listen_after_bind(); });
         while (!http.is_running()) {
@@ -69,6 +78,25 @@ TEST_CASE("guarded server answers pipelined requests in order",
     CHECK(connection.receive().status == 200);
     CHECK(connection.receive().status == 404);
     CHECK(connection.receive().status == 200);
+}
+
+TEST_CASE("guarded server sends small and large answers whole, in order",
+          "[server]")
+{
+    HelloServer server(ConnectionLimits{});
+    std::string expected;
+    for (int i = 0; expected.size() < 100000; ++i) {
+        expected += std::to_string(i) + "\n";
+    }
+    RawConnection connection(server.port);
+    connection.send(raw_get("/") + raw_get("/large") + raw_get("/"));
+    const auto small = connection.receive();
+    const auto large = connection.receive();
+    const auto last = connection.receive();
+    CHECK(small.body == "hello");
+    CHECK(large.status == 200);
+    CHECK(large.body == expected);
+    CHECK(last.body == "hello");
 }
 
 TEST_CASE("guarded server closes an idle connection after keep-alive time",

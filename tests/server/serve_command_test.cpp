@@ -4,6 +4,7 @@
 #include <chrono>
 #include <csignal>
 #include <fcntl.h>
+#include <filesystem>
 #include <fstream>
 #include <httplib.h>
 #include <sstream>
@@ -76,6 +77,14 @@ TEST_CASE("serve prints its URL and exits 0 on SIGTERM", "[server]")
     const httplib::Result health = client.Get("/healthz");
     REQUIRE(health);
     CHECK(health->body == "ok");
+    // Access lines are batched, but reach the log while the server runs.
+    bool is_logged = false;
+    for (int i = 0; i < 200 && !is_logged; ++i) {
+        is_logged = read_text(dir.file("serve.log")).find("GET /healthz 200") !=
+                    std::string::npos;
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    CHECK(is_logged);
 
     kill(pid, SIGTERM);
     int status = 0;
@@ -103,4 +112,42 @@ TEST_CASE("serve refuses a port that is not a number as misuse", "[server]")
     const RunResult result = run_mfo(dir, {"serve", "--port", "http"});
     CHECK(result.exit_code == 2);
     CHECK(result.err.find("port") != std::string::npos);
+}
+
+TEST_CASE("mfo serve without mfo-serve beside or below it fails in one line",
+          "[server]")
+{
+    TempDir dir;
+    init_instance(dir);
+    // A copy of mfo alone: neither ./mfo-serve nor ../libexec/mfo/mfo-serve.
+    const std::filesystem::path lonely = dir.path() / "bin" / "mfo";
+    std::filesystem::create_directories(lonely.parent_path());
+    std::filesystem::copy_file(MFO_BINARY, lonely);
+    RunOptions options;
+    options.binary = lonely.string();
+    const RunResult result = run_mfo(dir, {"serve", "--port", "0"}, options);
+    CHECK(result.exit_code == 1);
+    CHECK(result.err.starts_with("mfo: error: cannot find the mfo-serve"));
+    CHECK(std::count(result.err.begin(), result.err.end(), '\n') == 1);
+}
+
+TEST_CASE("mfo serve runs mfo-serve in its own process", "[server]")
+{
+    TempDir dir;
+    init_instance(dir);
+    const pid_t pid = spawn_serve(dir);
+    REQUIRE(pid > 0);
+    const int port = wait_for_port(dir);
+    // The PID that was started is the server: systemd and signals reach it.
+    const std::string exe =
+        std::filesystem::read_symlink("/proc/" + std::to_string(pid) + "/exe")
+            .filename()
+            .string();
+    kill(pid, SIGTERM);
+    int status = 0;
+    REQUIRE(waitpid(pid, &status, 0) == pid);
+    CHECK(port > 0);
+    CHECK(exe == "mfo-serve");
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
 }

@@ -38,7 +38,7 @@ RunResult run_mfo(const TempDir& dir, const std::vector<std::string>& args,
     for (const std::string& variable : options.environment) {
         command += " " + shell_quote(variable);
     }
-    command += " " + shell_quote(MFO_BINARY);
+    command += " " + shell_quote(options.binary);
     for (const std::string& arg : args) {
         command += " " + shell_quote(arg);
     }

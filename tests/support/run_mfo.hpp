@@ -16,6 +16,7 @@ struct RunResult {
 struct RunOptions {
     std::string input;                    // fed to standard input
     std::vector<std::string> environment; // "NAME=value", on top of a clean one
+    std::string binary = MFO_BINARY;      // the mfo program to run
 };
 
 // Runs the built `mfo` with `args` in `dir` (its working directory), with a
