@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <sched.h>
 #include <thread>
 
 namespace mfo::server {
@@ -351,8 +352,16 @@ core::PasswordHasher make_hasher(const core::Config& config)
         config.password_pepper, config.password_pepper);
 }
 
+// The cores this process may run on: a server started under taskset or
+// a CPU set gets fewer than the machine has, and a second concurrent hash
+// on one core would only double its memory.
 int core_count()
 {
+    cpu_set_t cpus;
+    CPU_ZERO(&cpus);
+    if (sched_getaffinity(0, sizeof cpus, &cpus) == 0) {
+        return std::max(1, CPU_COUNT(&cpus));
+    }
     return std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
 }
 

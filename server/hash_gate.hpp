@@ -12,7 +12,7 @@
 namespace mfo::server {
 
 // Runs password hashes on threads of its own, at most one per core, at
-// low CPU priority (SCHED_BATCH, nice 19). A storm of logins then gets
+// the lowest CPU priority (SCHED_IDLE). A storm of logins then gets
 // mostly the CPU that page requests leave, so pages stay fast while
 // logins queue, and the hashes' memory is bounded by the thread count.
 // At most `max_waiting` jobs may queue; run() refuses the rest at once,
