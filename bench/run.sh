@@ -23,7 +23,7 @@
 #   SOAK      seconds of the memory soak run [600]
 #   PORT      first of the ports used on 127.0.0.1 [5101]
 #   SERVER_CPU [0]  CLIENT_CPU [1]
-#   MFO_THREADS  `threads` in the instances' mfo.conf [64]
+#   MFO_THREADS  `threads` in the instances' mfo.conf [0: mfo's default]
 #
 # It is a benchmark, not a test: nothing here fails on a slow figure. It
 # stops only the servers it started, by PID.
@@ -41,10 +41,8 @@ PORT=${PORT:-5101}
 SERVER_CPU=${SERVER_CPU:-0}
 CLIENT_CPU=${CLIENT_CPU:-1}
 MFO=$BUILD_DIR/mfo
-# Worker threads of mfo serve. 64, not the default 8 on 2 cores: each
-# keep-alive connection holds a thread, and the hash gate queues at most
-# threads / 2 logins, so 8 threads answer a 32-connection storm with 503s.
-MFO_THREADS=${MFO_THREADS:-64}
+# Connection threads of mfo serve; 0 is mfo's own default (64 here).
+MFO_THREADS=${MFO_THREADS:-0}
 UA="mfo-bench/1"
 export SERVER_CPUS=$SERVER_CPU CLIENT_CPUS=$CLIENT_CPU
 
@@ -112,8 +110,10 @@ SITE10=$SCRATCH/site-10
 SITE100K=$SCRATCH/site-100k
 step "seeding"
 # What report.py needs to compute the memory budget: the server's hash gate
-# admits one password hash per core it sees (all of them, pinned or not).
-printf 'hash_slots=%s\nargon2_memory_kib=65536\n' "$(nproc)" > "$OUT/params.txt"
+# admits one password hash per core it may run on (nproc under the same
+# pinning tells how many).
+printf 'hash_slots=%s\nargon2_memory_kib=65536\n' \
+  "$(taskset -c "$SERVER_CPU" nproc)" > "$OUT/params.txt"
 make_site "$SITE10" 10 | tee "$OUT/seed.txt"
 make_site "$SITE100K" 100000 | tee -a "$OUT/seed.txt"
 
@@ -150,9 +150,9 @@ bench() { # NAME URL [VAR=VALUE...]: the anchors' harness, table to OUT/NAME.md
 }
 
 # ---- login storm and /account at the same time --------------------------------
-# Logs in like bench.sh (GET /login, CSRF token, POST), prepares 4 login
-# browsers for login.lua, runs the storm and, from 3 s into it, wrk on
-# /account with the user's session. Writes the two wrk outputs.
+# Logs in like bench.sh (GET /login, CSRF token, POST), prepares login
+# browsers for login.lua, measures /account alone, then runs the storm and,
+# from 3 s into it, the same /account load. Writes the three wrk outputs.
 form_token() { # JAR: GET /login into JAR, print the csrf_token
   curl -sS -A "$UA" -c "$1" -b "$1" "http://127.0.0.1:$PORT_NOW/login" |
     grep -o '<input[^>]*name="csrf_token"[^>]*>' | head -1 |
@@ -165,8 +165,9 @@ jar_cookies() { # JAR: Cookie header value
 login_body() { # TOKEN
   printf 'email=user%%40example.com&password=user-password-1&csrf_token=%s' "$1"
 }
-# prepare_logins PORT: USER_COOKIE gets the user's logged-in session, and
-# SCRATCH/login.reqs four browsers (anonymous cookie, form) for login.lua.
+# prepare_logins PORT [BROWSERS]: USER_COOKIE gets the user's logged-in
+# session, and SCRATCH/login.reqs BROWSERS (default 4) browsers (anonymous
+# cookie, form) for login.lua.
 prepare_logins() {
   local i tok jar=$SCRATCH/storm.jar
   PORT_NOW=$1
@@ -176,24 +177,30 @@ prepare_logins() {
     "http://127.0.0.1:$PORT_NOW/login"
   USER_COOKIE=$(jar_cookies "$jar")
   : > "$SCRATCH/login.reqs"
-  for i in 1 2 3 4; do
+  for i in $(seq "${2:-4}"); do
     rm -f "$jar"
     tok=$(form_token "$jar")
     printf '%s\t%s\n' "$(jar_cookies "$jar")" "$(login_body "$tok")" >> "$SCRATCH/login.reqs"
   done
 }
-storm_with_account() { # NAME PORT
-  local name=$1 port=$2
-  step "login storm with /account under load ($name)"
-  prepare_logins "$port"
-  taskset -c "$CLIENT_CPU" timeout 60 wrk -t1 -c4 -d$((DURATION + 6))s --timeout 30s \
+account_load() { # PORT OUTPUT: wrk on /account with the user's session
+  taskset -c "$CLIENT_CPU" timeout 60 wrk -t1 -c32 -d${DURATION}s --timeout 10s --latency \
+    -H "User-Agent: $UA" -H "Cookie: $USER_COOKIE" \
+    "http://127.0.0.1:$1/account" > "$2"
+}
+storm_with_account() { # NAME PORT LOGIN_CONNS
+  local name=$1 port=$2 conns=$3
+  step "login storm ($conns connections) with /account under load ($name)"
+  prepare_logins "$port" "$conns"
+  # The same load without the storm first, on the same server and warm
+  # caches: the p99 the storm's is compared with.
+  account_load "$port" "$OUT/$name-base.txt"
+  taskset -c "$CLIENT_CPU" timeout 60 wrk -t1 -c"$conns" -d$((DURATION + 6))s --timeout 30s \
     --latency -s "$A/bench/login.lua" "http://127.0.0.1:$port/login" -- \
     "$SCRATCH/login.reqs" "$UA" /login > "$OUT/$name-login.txt" &
   local storm=$!
   sleep 3
-  taskset -c "$CLIENT_CPU" timeout 60 wrk -t1 -c32 -d${DURATION}s --timeout 10s --latency \
-    -H "User-Agent: $UA" -H "Cookie: $USER_COOKIE" \
-    "http://127.0.0.1:$port/account" > "$OUT/$name-account.txt"
+  account_load "$port" "$OUT/$name-account.txt"
   wait "$storm"
   sleep 3 # the logins wrk abandoned
 }
@@ -259,7 +266,8 @@ fi
 
 if has_part storm; then
   start_mfo "$SITE10" "$P_STORM"
-  storm_with_account storm "$P_STORM"
+  storm_with_account storm "$P_STORM" 4
+  storm_with_account storm32 "$P_STORM" 32
   stop_server
 fi
 
