@@ -209,6 +209,9 @@ httplib::Server::HandlerResponse check_request(const AppState& state,
                                                const httplib::Request& request,
                                                httplib::Response& response)
 {
+    // Before the clock starts: the pause is the server's choice, not the
+    // request's cost.
+    state.hash_gate.make_room();
     t_request_start = Clock::now();
     std::optional<Refusal> refusal = method_problem(request, response);
     if (!refusal) {

@@ -94,3 +94,46 @@ TEST_CASE("hash gate runs at most `threads` jobs at once", "[server]")
     CHECK(most.load() >= 1);
     CHECK(most.load() <= 2);
 }
+
+TEST_CASE("hash gate counts a running hash without CPU as starved", "[server]")
+{
+    // A sleeping job uses no CPU, just as a hash would that page requests
+    // keep off the core.
+    HashGate gate(1, 4, 100ms);
+    CHECK_FALSE(gate.is_starved());
+    std::promise<void> release;
+    std::shared_future<void> released = release.get_future().share();
+    std::atomic<bool> is_running{false};
+    auto holder = std::async(std::launch::async, [&] {
+        return gate.run([&] {
+            is_running = true;
+            released.wait();
+        });
+    });
+    while (!is_running) {
+        std::this_thread::sleep_for(1ms);
+    }
+    // Within its patience it is not starved yet...
+    CHECK_FALSE(gate.is_starved());
+    std::this_thread::sleep_for(150ms);
+    // ...past it, with no CPU used, it is.
+    CHECK(gate.is_starved());
+
+    // Page threads then step aside now and then: within 30 ms (three of
+    // the 10 ms periods) at least one call pauses.
+    bool has_paused = false;
+    const auto until = std::chrono::steady_clock::now() + 30ms;
+    while (std::chrono::steady_clock::now() < until) {
+        const auto before = std::chrono::steady_clock::now();
+        gate.make_room();
+        if (std::chrono::steady_clock::now() - before >= 500us) {
+            has_paused = true;
+        }
+    }
+    CHECK(has_paused);
+
+    release.set_value();
+    CHECK(holder.get());
+    // Once the job is done nothing is starved.
+    CHECK_FALSE(gate.is_starved());
+}
