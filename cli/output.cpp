@@ -21,7 +21,10 @@ std::string json_list(const std::vector<std::string>& items)
 {
     std::string out = "[";
     for (size_t i = 0; i < items.size(); ++i) {
-        out += (i == 0 ? "" : ",") + json_string(items[i]);
+        if (i != 0) {
+            out += ',';
+        }
+        out += json_string(items[i]);
     }
     return out + "]";
 }
