@@ -173,12 +173,27 @@ def main():
         ">= 0.80", verdict(ratio(adm_big, adm10), 0.80))
     add("GET /admin vs Flask", fmt(adm10), f"Flask {fmt(rps(fst, 'admin'))}",
         fmt(ratio(adm10, rps(fst, "admin")), 0) + " x", "-", "-")
+    # Each storm's ceiling: the mean of the hash timings just before and
+    # just after it (see time_hash in run.sh), else the one at the start.
+    pattern = r"verify given hash.*?median\s+([\d.]+)"
+    storm_hash = {
+        "4": [match_ms("pwhash-mfo-10-before.txt", pattern),
+              match_ms("pwhash-mfo-10-after.txt", pattern)],
+        "32": [match_ms("pwhash-mfo-10-after.txt", pattern),
+               match_ms("pwhash-mfo-10-login32-after.txt", pattern)],
+    }
     for name, table in (("4", mfo), ("32", login32)):
         logins = rps(table, "login")
+        times = [t for t in storm_hash[name] if t]
+        when = "timed around the storm" if times else "timed at the start"
+        times = times or [hash_ms]
+        run_ms = sum(times) / len(times) if times[0] else None
+        run_ceiling = 1000 / run_ms if run_ms else None
         add(f"login storm, {name} connections, logins/s", fmt(logins, 2),
-            f"ceiling {fmt(ceiling, 2)} (1 core / {fmt(hash_ms)} ms)",
-            fmt(ratio(logins, ceiling), 2), ">= 0.90 of ceiling",
-            verdict(ratio(logins, ceiling), 0.90))
+            f"ceiling {fmt(run_ceiling, 2)} (1 core / {fmt(run_ms)} ms,"
+            f" {when})",
+            fmt(ratio(logins, run_ceiling), 2), ">= 0.90 of ceiling",
+            verdict(ratio(logins, run_ceiling), 0.90))
     storms = {}
     for conns, prefix in (("4", "storm"), ("32", "storm32")):
         storm = wrk_raw(f"{prefix}-account.txt")

@@ -1,5 +1,6 @@
 #include "tests/support/run_mfo.hpp"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <csignal>
@@ -7,10 +8,14 @@
 #include <filesystem>
 #include <fstream>
 #include <httplib.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <sstream>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
+#include <vector>
 
 using namespace mfo::test;
 
@@ -150,4 +155,55 @@ TEST_CASE("mfo serve runs mfo-serve in its own process", "[server]")
     CHECK(exe == "mfo-serve");
     CHECK(WIFEXITED(status));
     CHECK(WEXITSTATUS(status) == 0);
+}
+
+TEST_CASE("serve takes a burst of connections while it is not accepting",
+          "[server]")
+{
+    TempDir dir;
+    init_instance(dir);
+    const pid_t pid = spawn_serve(dir);
+    REQUIRE(pid > 0);
+    const int port = wait_for_port(dir);
+    // Stopped, the server accepts nothing: every handshake must wait in
+    // the kernel's queue. With httplib's backlog of 5 the rest were
+    // dropped and retried 200 ms or more later.
+    kill(pid, SIGSTOP);
+    constexpr int k_connections = 32;
+    std::vector<int> sockets;
+    for (int i = 0; i < k_connections && port > 0; ++i) {
+        const int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+        sockaddr_in address{};
+        address.sin_family = AF_INET;
+        address.sin_port = htons(static_cast<std::uint16_t>(port));
+        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        connect(fd, reinterpret_cast<const sockaddr*>(&address),
+                sizeof(address));
+        sockets.push_back(fd);
+    }
+    // One second for all of them: a dropped handshake is retried after
+    // one second at the earliest.
+    const auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::milliseconds(900);
+    int connected = 0;
+    for (const int fd : sockets) {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
+        pollfd ready{fd, POLLOUT, 0};
+        int error = -1;
+        socklen_t size = sizeof(error);
+        if (poll(&ready, 1,
+                 static_cast<int>(std::max<long>(left.count(), 0))) == 1 &&
+            getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &size) == 0 &&
+            error == 0) {
+            ++connected;
+        }
+        close(fd);
+    }
+    kill(pid, SIGCONT);
+    kill(pid, SIGTERM);
+    int status = 0;
+    REQUIRE(waitpid(pid, &status, 0) == pid);
+    REQUIRE(port > 0);
+    CHECK(connected == k_connections);
 }
