@@ -49,11 +49,21 @@ TEST_CASE("a suspended lease lets another request have its worker", "[server]")
     WorkerPool::Lease waiting = pool.acquire();
     waiting.suspend();
     std::promise<void> done;
+    std::promise<void> leased;
     auto other = std::async(std::launch::async, [&] {
         WorkerPool::Lease lease = pool.acquire();
         lease->store.count_users();
+        leased.set_value();
         done.get_future().wait();
     });
+    // Only once the other request holds the worker: otherwise resume()
+    // could take it first and leave the other waiting for ever.
+    const bool is_leased =
+        leased.get_future().wait_for(5s) == std::future_status::ready;
+    if (!is_leased) {
+        done.set_value(); // so that a failure does not hang the suite
+    }
+    REQUIRE(is_leased);
     // resume() waits until the other request has finished with it.
     auto resumed = std::async(std::launch::async, [&] { waiting.resume(); });
     CHECK(resumed.wait_for(100ms) == std::future_status::timeout);
