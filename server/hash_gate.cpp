@@ -33,6 +33,8 @@ constexpr std::chrono::nanoseconds k_room_period =
     std::chrono::milliseconds(10);
 constexpr std::chrono::nanoseconds k_room_window = std::chrono::milliseconds(2);
 
+// Wall time is read from CLOCK_MONOTONIC (what steady_clock uses) and a
+// hashing thread's CPU time from its own clock, through the same call.
 std::int64_t nanoseconds(clockid_t clock)
 {
     timespec time{};
@@ -41,13 +43,6 @@ std::int64_t nanoseconds(clockid_t clock)
     }
     return static_cast<std::int64_t>(time.tv_sec) * 1'000'000'000 +
            time.tv_nsec;
-}
-
-std::int64_t steady_nanoseconds()
-{
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(
-               HashGate::Clock::now().time_since_epoch())
-        .count();
 }
 
 } // namespace
@@ -105,7 +100,7 @@ bool HashGate::is_starved() const
     if (m_running.load(std::memory_order_relaxed) == 0) {
         return false;
     }
-    const std::int64_t now = steady_nanoseconds();
+    const std::int64_t now = nanoseconds(CLOCK_MONOTONIC);
     const std::int64_t patience =
         std::chrono::duration_cast<std::chrono::nanoseconds>(m_patience)
             .count();
@@ -130,7 +125,8 @@ void HashGate::make_room() const
     if (!is_starved()) {
         return;
     }
-    const std::int64_t phase = steady_nanoseconds() % k_room_period.count();
+    const std::int64_t phase =
+        nanoseconds(CLOCK_MONOTONIC) % k_room_period.count();
     if (phase < k_room_window.count()) {
         std::this_thread::sleep_for(
             std::chrono::nanoseconds(k_room_window.count() - phase));
@@ -160,7 +156,8 @@ void HashGate::serve(Slot& slot)
         m_jobs.pop_front();
         lock.unlock();
         slot.started_cpu_ns = nanoseconds(slot.cpu_clock.load());
-        slot.started_ns.store(steady_nanoseconds(), std::memory_order_release);
+        slot.started_ns.store(nanoseconds(CLOCK_MONOTONIC),
+                              std::memory_order_release);
         m_running.fetch_add(1);
         try {
             (*job->work)();

@@ -110,9 +110,8 @@ int bind_port(httplib::Server& http, const core::Config& config)
         config.port == 0
             ? http.bind_to_any_port(config.host)
             : (http.bind_to_port(config.host, config.port) ? config.port : -1);
-    const int bind_error = errno;
     if (port <= 0) {
-        throw core::Error(bind_failure(config, bind_error),
+        throw core::Error(bind_failure(config, errno),
                           core::Error::Kind::unavailable);
     }
     if (*listening >= 0) {

@@ -11,6 +11,49 @@
 using mfo::server::HashGate;
 using namespace std::chrono_literals;
 
+namespace {
+
+// A job that holds one of the gate's threads until release(); the
+// constructor returns once it runs.
+class HeldJob {
+public:
+    explicit HeldJob(HashGate& gate)
+    {
+        m_result = std::async(std::launch::async, [this, &gate] {
+            return gate.run([this] {
+                m_is_running = true;
+                m_released.wait();
+            });
+        });
+        while (!m_is_running) {
+            std::this_thread::sleep_for(1ms);
+        }
+    }
+
+    // A failed check must not leave the job holding the thread for ever.
+    ~HeldJob()
+    {
+        if (m_result.valid()) {
+            m_release.set_value();
+        }
+    }
+
+    // Lets the job end; returns what run() returned for it.
+    bool release()
+    {
+        m_release.set_value();
+        return m_result.get();
+    }
+
+private:
+    std::promise<void> m_release;
+    std::shared_future<void> m_released = m_release.get_future().share();
+    std::atomic<bool> m_is_running{false};
+    std::future<bool> m_result;
+};
+
+} // namespace
+
 TEST_CASE("hash gate runs a job on one of its threads at low priority",
           "[server]")
 {
@@ -43,19 +86,8 @@ TEST_CASE("hash gate refuses a job when max_waiting jobs already queue",
           "[server]")
 {
     HashGate gate(1, 1);
-    std::promise<void> release;
-    std::shared_future<void> released = release.get_future().share();
-    std::atomic<bool> is_running{false};
     // One job holds the only thread, a second waits in the queue.
-    auto holder = std::async(std::launch::async, [&] {
-        return gate.run([&] {
-            is_running = true;
-            released.wait();
-        });
-    });
-    while (!is_running) {
-        std::this_thread::sleep_for(1ms);
-    }
+    HeldJob holder(gate);
     auto waiter =
         std::async(std::launch::async, [&] { return gate.run([] {}); });
     while (gate.waiting() < 1) {
@@ -65,8 +97,7 @@ TEST_CASE("hash gate refuses a job when max_waiting jobs already queue",
     bool is_refused_run = false;
     CHECK_FALSE(gate.run([&] { is_refused_run = true; }));
     CHECK_FALSE(is_refused_run);
-    release.set_value();
-    CHECK(holder.get());
+    CHECK(holder.release());
     CHECK(waiter.get());
 }
 
@@ -101,18 +132,7 @@ TEST_CASE("hash gate counts a running hash without CPU as starved", "[server]")
     // keep off the core.
     HashGate gate(1, 4, 100ms);
     CHECK_FALSE(gate.is_starved());
-    std::promise<void> release;
-    std::shared_future<void> released = release.get_future().share();
-    std::atomic<bool> is_running{false};
-    auto holder = std::async(std::launch::async, [&] {
-        return gate.run([&] {
-            is_running = true;
-            released.wait();
-        });
-    });
-    while (!is_running) {
-        std::this_thread::sleep_for(1ms);
-    }
+    HeldJob holder(gate);
     // Within its patience it is not starved yet...
     CHECK_FALSE(gate.is_starved());
     std::this_thread::sleep_for(150ms);
@@ -132,8 +152,7 @@ TEST_CASE("hash gate counts a running hash without CPU as starved", "[server]")
     }
     CHECK(has_paused);
 
-    release.set_value();
-    CHECK(holder.get());
+    CHECK(holder.release());
     // Once the job is done nothing is starved.
     CHECK_FALSE(gate.is_starved());
 }
